@@ -1,0 +1,238 @@
+// A local stand-in for the Insights API's `POST /1/events`, mountable in any `node:http` server.
+// It answers with the API's status codes and messages (from the official spec's examples),
+// validates every event, and records everything it was sent.
+import { STATUS_CODES } from 'node:http';
+import { createOfficialValidator, isRecord } from './validate-official.mjs';
+
+/** @typedef {import('./validate-official.mjs').EventValidator} EventValidator */
+/** @typedef {import('./validate-official.mjs').EventVerdict} EventVerdict */
+/** @typedef {import('node:http').IncomingMessage} IncomingMessage */
+/** @typedef {import('node:http').ServerResponse} ServerResponse */
+
+/**
+ * @typedef {object} ReceivedEvent
+ * @property {unknown} event as sent
+ * @property {boolean} valid whether the official schema accepts it
+ * @property {string[]} errors why it is not valid
+ * @property {number} at ms since the epoch when it arrived
+ * @property {number | null} status the status its request was answered with; null while it hangs
+ */
+
+/**
+ * @typedef {object} ReceivedRequest
+ * @property {string} method
+ * @property {string} url path and query string
+ * @property {string | null} contentType
+ * @property {number} events how many events the body held
+ * @property {number | null} status null while the request hangs
+ */
+
+/**
+ * @typedef {object} FaultResponse
+ * @property {number} [status]
+ * @property {Record<string, string>} [headers] e.g. `{ 'Retry-After': '2' }`
+ * @property {string} [message] defaults to the status text
+ * @property {true} [hang] never answer (until `reset()`)
+ */
+
+/**
+ * @typedef {object} Faults
+ * @property {FaultResponse[]} next answers to give instead of the normal one, one per POST, in order
+ * @property {Set<string>} rejectObjectIDs a batch holding any of these objectIDs is answered 422,
+ *   as the API answers a batch holding an invalid event
+ */
+
+// "the request body must be smaller than 2 MB" (description of `POST /1/events`).
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+// `maxItems` of the request body's `events`.
+const MAX_EVENTS = 1000;
+
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type, X-Algolia-Application-Id, X-Algolia-API-Key, X-Algolia-Agent',
+  'Access-Control-Expose-Headers': 'Retry-After',
+  'Access-Control-Max-Age': '600',
+};
+
+/**
+ * @param {{ appId: string, apiKey: string, validateEvent?: EventValidator }} options
+ */
+export function createCollector({ appId, apiKey, validateEvent = createOfficialValidator() }) {
+  /** @type {ReceivedEvent[]} */
+  const received = [];
+  /** @type {ReceivedRequest[]} */
+  const requests = [];
+  /** @type {Faults} */
+  const faults = { next: [], rejectObjectIDs: new Set() };
+  /** @type {Set<(batch: { request: ReceivedRequest, events: ReceivedEvent[] }) => void>} */
+  const listeners = new Set();
+  /** @type {Set<ServerResponse>} */
+  const hanging = new Set();
+
+  /**
+   * @param {IncomingMessage} req
+   * @param {ServerResponse} res
+   * @returns {boolean} whether the request was the collector's to answer
+   */
+  function handle(req, res) {
+    const url = new URL(req.url ?? '/', 'http://collector.invalid');
+    if (url.pathname !== '/1/events') return false;
+    /** @type {ReceivedRequest} */
+    const request = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      contentType: req.headers['content-type'] ?? null,
+      events: 0,
+      status: null,
+    };
+    requests.push(request);
+    if (req.method === 'OPTIONS') {
+      request.status = 204;
+      res.writeHead(204, CORS_HEADERS).end();
+      return true;
+    }
+    if (req.method !== 'POST') {
+      respond(res, request, { status: 405, message: 'Method Not Allowed' });
+      return true;
+    }
+    readBody(req).then((body) => {
+      const parsed = body.tooLarge ? undefined : parseJson(body.text);
+      const events = isRecord(parsed) && Array.isArray(parsed.events) ? parsed.events : [];
+      const verdicts = events.map((event) => ({ event, ...validateEvent(event) }));
+      const fault = faults.next.shift();
+      const answer = fault ? faultAnswer(fault) : apiAnswer({ body, parsed, verdicts, authorized: hasValidCredentials(req, url) });
+      request.events = events.length;
+      const at = Date.now();
+      /** @type {ReceivedEvent[]} */
+      const records = verdicts.map((verdict) => ({ ...verdict, at, status: answer?.status ?? null }));
+      received.push(...records);
+      if (answer) respond(res, request, answer);
+      else hanging.add(res);
+      for (const listener of listeners) listener({ request, events: records });
+    });
+    return true;
+  }
+
+  /**
+   * What the Insights API would answer.
+   * @param {{ body: { tooLarge: boolean }, parsed: unknown, verdicts: Array<{ event: unknown } & EventVerdict>, authorized: boolean }} batch
+   * @returns {Answer}
+   */
+  function apiAnswer({ body, parsed, verdicts, authorized }) {
+    const unprocessable = (/** @type {string} */ message) => ({ status: 422, message });
+    if (body.tooLarge) return { status: 413, message: 'Request Entity Too Large' };
+    if (!authorized) return { status: 401, message: 'Invalid credentials' };
+    if (parsed === undefined) return { status: 400, message: 'Error: Bad Request. Your client has issued a malformed or illegal request.' };
+    if (Array.isArray(parsed)) return unprocessable('Invalid type for field : expected insights.PublicEventsBatch, got array');
+    if (!isRecord(parsed) || (parsed.events !== undefined && !Array.isArray(parsed.events))) return unprocessable('Invalid payload');
+    if (verdicts.length === 0) return unprocessable('No events to process');
+    if (verdicts.length > MAX_EVENTS) return unprocessable(`Cannot process more than ${MAX_EVENTS} events in a batch`);
+    const firstError = verdicts.flatMap((verdict) => verdict.errors)[0];
+    if (firstError !== undefined) return unprocessable(firstError);
+    if (verdicts.some(({ event }) => objectIDsOf(event).some((id) => faults.rejectObjectIDs.has(id)))) return unprocessable('Invalid payload');
+    return { status: 200, message: 'OK' };
+  }
+
+  /**
+   * @param {IncomingMessage} req
+   * @param {URL} url
+   */
+  function hasValidCredentials(req, url) {
+    return credential(req, url, 'X-Algolia-Application-Id') === appId && credential(req, url, 'X-Algolia-API-Key') === apiKey;
+  }
+
+  return {
+    handle,
+    received,
+    requests,
+    faults,
+    /** @param {(batch: { request: ReceivedRequest, events: ReceivedEvent[] }) => void} listener */
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    /** Forgets everything received, clears the faults and drops hanging requests. */
+    reset() {
+      received.length = 0;
+      requests.length = 0;
+      faults.next.length = 0;
+      faults.rejectObjectIDs.clear();
+      for (const res of hanging) res.destroy();
+      hanging.clear();
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createCollector>} Collector */
+
+/** @typedef {{ status: number, message: string, headers?: Record<string, string> }} Answer */
+
+/**
+ * @param {FaultResponse} fault
+ * @returns {Answer | null} null: leave the request hanging
+ */
+function faultAnswer({ hang, status = 500, message = STATUS_CODES[status] ?? 'Error', headers }) {
+  return hang ? null : { status, message, headers };
+}
+
+/**
+ * @param {ServerResponse} res
+ * @param {ReceivedRequest} request
+ * @param {Answer} answer
+ */
+function respond(res, request, { status, message, headers = {} }) {
+  request.status = status;
+  // The spec's 400 example is the one answer that comes as HTML rather than JSON.
+  const [contentType, body] =
+    status === 400 ? ['text/html; charset=utf-8', message] : ['application/json; charset=utf-8', JSON.stringify({ status, message })];
+  res.writeHead(status, { ...CORS_HEADERS, ...headers, 'Content-Type': contentType }).end(body);
+}
+
+/**
+ * The API takes credentials from headers or, as browsers send them without a preflight, from the query string.
+ * @param {IncomingMessage} req
+ * @param {URL} url
+ * @param {string} name
+ */
+function credential(req, url, name) {
+  const fromQuery = [...url.searchParams].find(([key]) => key.toLowerCase() === name.toLowerCase());
+  const fromHeader = req.headers[name.toLowerCase()];
+  return fromQuery?.[1] ?? (typeof fromHeader === 'string' ? fromHeader : undefined);
+}
+
+/**
+ * @param {IncomingMessage} req
+ * @returns {Promise<{ tooLarge: boolean, text: string }>}
+ */
+function readBody(req) {
+  return new Promise((resolve) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    let size = 0;
+    req.on('data', (/** @type {Buffer} */ chunk) => {
+      size += chunk.length;
+      if (size < MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ tooLarge: size >= MAX_BODY_BYTES, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', () => resolve({ tooLarge: false, text: '' }));
+  });
+}
+
+/**
+ * @param {string} text
+ * @returns {unknown} undefined when the text is not JSON
+ */
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {unknown} event */
+function objectIDsOf(event) {
+  return isRecord(event) && Array.isArray(event.objectIDs) ? event.objectIDs : [];
+}
+

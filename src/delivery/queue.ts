@@ -1,0 +1,91 @@
+import type { InsightsEvent } from '../events/schemas';
+import type { Log } from '../lib/log';
+import { bodyOf, toBatches } from './batches';
+import { beacon, post } from './transport';
+
+export interface DeliveryOptions {
+  url: string;
+  flushInterval: number;
+  log: Log;
+  /** The API refused one event on its own: it is dropped, and the page is told. */
+  onRefused: (event: InsightsEvent, status: number) => void;
+}
+
+export interface Delivery {
+  enqueue(event: InsightsEvent): void;
+  /** Sends everything waiting now; resolves when the answers are in. */
+  flush(): Promise<void>;
+  /** The page may be going away: hand everything waiting to beacons, without waiting. */
+  flushOnExit(): void;
+  /** Drops everything waiting (opt-out). */
+  clear(): void;
+  stop(): void;
+}
+
+const isRetryable = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
+const isSplittable = (status: number) => status === 413 || status === 422;
+
+export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryOptions): Delivery {
+  let waiting: InsightsEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const schedule = () => {
+    if (timer === undefined && waiting.length && !stopped) timer = setTimeout(flush, flushInterval);
+  };
+
+  const take = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const taken = stopped ? [] : waiting;
+    waiting = [];
+    return taken;
+  };
+
+  /** 413 and 422 refuse a whole batch for one event: halve until it stands alone. */
+  async function deliver(events: InsightsEvent[]): Promise<void> {
+    const status = await post(url, bodyOf(events));
+    if (status >= 200 && status < 300) return;
+    if (status === 401 || status === 403) {
+      if (!stopped) log.error(`the Insights API refused the credentials (${status}): check appId and apiKey. Sending stopped.`);
+      stopped = true;
+      waiting = [];
+    } else if (isSplittable(status) && events.length > 1) {
+      const half = Math.ceil(events.length / 2);
+      await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))]);
+    } else if (isSplittable(status)) {
+      onRefused(events[0] as InsightsEvent, status);
+    } else if (isRetryable(status)) {
+      waiting = [...events, ...waiting];
+      log.debug(`send failed (${status || 'network error'}), ${events.length} events kept for the next try`);
+      schedule();
+    } else {
+      log.warn(`the Insights API answered ${status}; ${events.length} events dropped`);
+    }
+  }
+
+  async function flush(): Promise<void> {
+    await Promise.all(toBatches(take()).map((batch) => deliver(batch.events)));
+  }
+
+  return {
+    enqueue(event) {
+      if (stopped) return;
+      waiting.push(event);
+      schedule();
+    },
+    flush,
+    flushOnExit() {
+      for (const batch of toBatches(take())) {
+        if (!beacon(url, batch.body)) void post(url, batch.body);
+      }
+    },
+    clear() {
+      take();
+    },
+    stop() {
+      take();
+      stopped = true;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/** The attribute names of SPEC §2, shared with Algolia's guide for Google Tag Manager. */
+export const ATTR = {
+  index: 'data-insights-index',
+  queryId: 'data-insights-query-id',
+  page: 'data-insights-page',
+  hitsPerPage: 'data-insights-hits-per-page',
+  objectId: 'data-insights-object-id',
+  position: 'data-insights-position',
+  price: 'data-insights-price',
+  quantity: 'data-insights-quantity',
+  discount: 'data-insights-discount',
+  filter: 'data-insights-filter',
+  conversion: 'data-insights-conversion',
+  items: 'data-insights-items',
+  value: 'data-insights-value',
+  currency: 'data-insights-currency',
+  eventName: 'data-insights-event-name',
+  ignore: 'data-insights-ignore',
+} as const;
+
+export const OBJECT_SELECTOR = `[${ATTR.objectId}]`;
+const CONTAINER_ATTRS = [ATTR.index, ATTR.queryId, ATTR.page, ATTR.hitsPerPage];
+
+/**
+ * An element and its ancestors, nearest first, across open shadow roots: what
+ * `composedPath()` gives for an event, or the same walk from an element.
+ */
+export type Lineage = readonly Element[];
+
+export function lineageOf(element: Element): Element[] {
+  const lineage: Element[] = [];
+  for (let node: Element | null = element; node; ) {
+    lineage.push(node);
+    const parent: Node | null = node.parentNode;
+    node = parent instanceof ShadowRoot ? parent.host : parent instanceof Element ? parent : null;
+  }
+  return lineage;
+}
+
+export function elementsOf(path: readonly EventTarget[]): Element[] {
+  return path.filter((target): target is Element => (target as Node).nodeType === Node.ELEMENT_NODE);
+}
+
+/** The value of `attr` on the first element of the lineage that has it. */
+export function nearest(lineage: Lineage, attr: string): string | undefined {
+  for (const element of lineage) {
+    const value = element.getAttribute(attr);
+    if (value !== null) return value;
+  }
+  return undefined;
+}
+
+/** The closest ancestor that describes a result set (index, queryID or paging). */
+export function containerOf(lineage: Lineage): Element | undefined {
+  return lineage.slice(1).find((element) => CONTAINER_ATTRS.some((attr) => element.hasAttribute(attr)));
+}
+
+/** `<li id="a" data-insights-object-id="sku-1">` style, for warnings a developer can find. */
+export function describeElement(element: Element): string {
+  const id = element.id ? ` id="${element.id}"` : '';
+  const marker = [ATTR.objectId, ATTR.filter, ATTR.conversion, ATTR.index].find((attr) => element.hasAttribute(attr));
+  const markup = marker ? ` ${marker}="${element.getAttribute(marker)}"` : '';
+  return `<${element.localName}${id}${markup}>`;
+}

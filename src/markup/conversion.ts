@@ -1,0 +1,63 @@
+import { ATTR, OBJECT_SELECTOR, lineageOf, nearest, type Lineage } from './attributes';
+import { parseNumber, readObject, type ObjectMarkup } from './object';
+
+export type ConversionKind = 'plain' | 'addToCart' | 'purchase';
+
+export interface ItemMarkup extends ObjectMarkup {
+  price: number | undefined;
+  quantity: number;
+  discount: number | undefined;
+}
+
+export interface ConversionMarkup {
+  kind: ConversionKind | undefined;
+  trigger: Element;
+  items: ItemMarkup[];
+  value: number | undefined;
+  currency: string | undefined;
+}
+
+const KINDS: Record<string, ConversionKind> = { '': 'plain', addToCart: 'addToCart', purchase: 'purchase' };
+
+const optionalNumber = (value: string | undefined) => (value === undefined ? undefined : parseNumber(value));
+
+function readItem(object: Lineage, defaultIndex: string | undefined): ItemMarkup {
+  return {
+    ...readObject(object, defaultIndex),
+    price: optionalNumber(nearest(object, ATTR.price)),
+    quantity: optionalNumber(nearest(object, ATTR.quantity)) ?? 1,
+    discount: optionalNumber(nearest(object, ATTR.discount)),
+  };
+}
+
+/**
+ * The objects a trigger converts: those its `data-insights-items` selector matches, else
+ * the objects inside it, else the object it sits in.
+ */
+function objectsOf(trigger: Lineage): Lineage[] {
+  const element = trigger[0] as Element;
+  const selector = element.getAttribute(ATTR.items);
+  const root = element.getRootNode() as Document | ShadowRoot;
+  let matched: Element[] = [];
+  try {
+    matched = Array.from((selector ? root : element).querySelectorAll(selector || OBJECT_SELECTOR));
+  } catch {
+    // An invalid selector matches nothing; the conversion is then refused by name.
+  }
+  if (selector || matched.length) {
+    return matched.map((match) => (match.hasAttribute(ATTR.objectId) ? match : match.querySelector(OBJECT_SELECTOR))).flatMap((object) => (object ? [lineageOf(object)] : []));
+  }
+  const depth = trigger.findIndex((ancestor) => ancestor.hasAttribute(ATTR.objectId));
+  return depth < 0 ? [] : [trigger.slice(depth)];
+}
+
+export function readConversion(trigger: Lineage, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {
+  const element = trigger[0] as Element;
+  return {
+    kind: KINDS[element.getAttribute(ATTR.conversion) ?? ''],
+    trigger: element,
+    items: objectsOf(trigger).map((object) => readItem(object, defaults.index)),
+    value: optionalNumber(nearest(trigger, ATTR.value)),
+    currency: nearest(trigger, ATTR.currency) ?? defaults.currency,
+  };
+}

@@ -1,0 +1,41 @@
+import { ATTR, type Lineage } from './attributes';
+
+/** What a click landed on, from the clicked element outwards. */
+export type ClickTarget =
+  | { kind: 'object'; object: Lineage }
+  | { kind: 'filter'; filter: Lineage }
+  | { kind: 'conversion'; trigger: Lineage };
+
+const SUBMIT_CONTROL = 'button:not([type]),button[type=submit],input[type=submit],input[type=image]';
+
+/**
+ * Ignore zones win over everything; a button or link conversion trigger takes the click
+ * for its conversion, and so does a form trigger's submit control (the form converts on
+ * `submit`); otherwise the nearer of a filter and an object is what the user meant.
+ */
+export function clickTargetOf(path: Lineage): ClickTarget | undefined {
+  let target: ClickTarget | undefined;
+  let submitting = false;
+  for (const [depth, element] of path.entries()) {
+    if (element.hasAttribute(ATTR.ignore)) return undefined;
+    const isTrigger = element.hasAttribute(ATTR.conversion);
+    if (element.localName === 'form') {
+      if (isTrigger && submitting) return undefined;
+      continue;
+    }
+    submitting ||= element.matches(SUBMIT_CONTROL);
+    if (target) continue;
+    const from = path.slice(depth);
+    if (isTrigger) target = { kind: 'conversion', trigger: from };
+    else if (element.hasAttribute(ATTR.filter)) target = { kind: 'filter', filter: from };
+    else if (element.hasAttribute(ATTR.objectId)) target = { kind: 'object', object: from };
+  }
+  return target;
+}
+
+/** The form trigger a `submit` event converts, unless it sits in an ignore zone. */
+export function submitTriggerOf(path: Lineage): Lineage | undefined {
+  const form = path[0];
+  if (!form || form.localName !== 'form' || !form.hasAttribute(ATTR.conversion)) return undefined;
+  return path.some((element) => element.hasAttribute(ATTR.ignore)) ? undefined : path;
+}

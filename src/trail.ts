@@ -1,0 +1,232 @@
+import { filterClicks, objectClick, type Stamp } from './events/build';
+import { SEARCH_QUERY_ID, USER_TOKEN_RULE, validateEvent, type InsightsEvent } from './events/schemas';
+import { listenForInteractions } from './capture/interactions';
+import { conversionEvents } from './events/conversions';
+import { createDelivery } from './delivery/queue';
+import { eventsUrl } from './delivery/transport';
+import { announce } from './lib/announce';
+import { removeCookie, writeCookie } from './lib/cookie';
+import { createLog, guard } from './lib/log';
+import { onPageExit } from './lib/page-exit';
+import { ATTR, OBJECT_SELECTOR, describeElement, lineageOf, nearest, type Lineage } from './markup/attributes';
+import { readConversion, type ConversionKind } from './markup/conversion';
+import { parseFilters } from './markup/filters';
+import { positionOf, readObject } from './markup/object';
+import { clickTargetOf, submitTriggerOf } from './markup/target';
+import { isValidToken, resolveUserToken, TOKEN_COOKIE, TOKEN_COOKIE_MAX_AGE, type TokenSource } from './memory/identity';
+import { createQueryIdMemory } from './memory/query-ids';
+import { parseOptions, type Consent, type Options } from './options';
+
+/** The running QueryTrail (SPEC §8). */
+export interface QueryTrail {
+  /** Sends every waiting event now. */
+  flush(): Promise<void>;
+  setUserToken(token: string): void;
+  setAuthenticatedUserToken(token: string | undefined): void;
+  getUserToken(): string | undefined;
+  setConsent(consent: Consent): void;
+  setOptOut(optOut: boolean): void;
+  /** A hand-built event through the same validation and delivery; true when accepted. */
+  track(event: Record<string, unknown>): boolean;
+  /** Removes every listener and timer; waiting events are sent first. */
+  destroy(): void;
+}
+
+const CONSENTS: readonly string[] = ['granted', 'pending', 'denied'];
+
+/** What an instance is when its options are invalid: it does nothing, and says so once. */
+const inert = (): QueryTrail => ({
+  flush: () => Promise.resolve(),
+  setUserToken() {},
+  setAuthenticatedUserToken() {},
+  getUserToken: () => undefined,
+  setConsent() {},
+  setOptOut() {},
+  track: () => false,
+  destroy() {},
+});
+
+export function init(input: unknown): QueryTrail {
+  try {
+    const parsed = parseOptions(input);
+    if (parsed.ok) return start(parsed.options);
+    console.error(`QueryTrail: invalid options, QueryTrail stays inactive: ${parsed.problems.join('; ')}.`);
+  } catch (error) {
+    console.error('QueryTrail: could not start:', error);
+  }
+  return inert();
+}
+
+const CONVERSION_NAMES = {
+  plain: 'conversionEventName',
+  addToCart: 'addToCartEventName',
+  purchase: 'purchaseEventName',
+} as const satisfies Record<ConversionKind, keyof Options>;
+
+function landingQueryIdOf(parameter: string): string | undefined {
+  const queryID = new URLSearchParams(location.search).get(parameter) ?? undefined;
+  return queryID && SEARCH_QUERY_ID.test(queryID) ? queryID : undefined;
+}
+
+function start(options: Options): QueryTrail {
+  const log = createLog(options.debug || location.href.includes('querytrail-debug'));
+  let { consent, optOut, authenticatedUserToken } = options;
+  let destroyed = false;
+  let identity: { token: string; source: TokenSource } = resolveUserToken(options.userToken);
+  log.debug(`user token from ${identity.source}: ${identity.token}`);
+
+  const mayStore = () => consent === 'granted' && !optOut;
+  const keepAnonymousToken = () => {
+    const anonymous = identity.source === 'generated' || identity.source === 'cookie';
+    if (options.useCookie && mayStore() && anonymous) writeCookie(TOKEN_COOKIE, identity.token, TOKEN_COOKIE_MAX_AGE);
+  };
+  keepAnonymousToken();
+
+  const memory = createQueryIdMemory({
+    ttlMs: options.queryIdTtl * 1000,
+    persistent: mayStore(),
+    onStorageProblem: (message) => log.debug(message),
+  });
+  const forgetEverything = () => {
+    delivery.clear();
+    void memory.clear();
+    if (options.useCookie) removeCookie(TOKEN_COOKIE);
+  };
+
+  const reject = (event: unknown, rule: string, element?: Element) => {
+    const origin = element ? ` from ${describeElement(element)}` : '';
+    log.warn(`event${origin} not sent: ${rule}`, event);
+    announce('querytrail:reject', { event, rule, element });
+  };
+
+  const delivery = createDelivery({
+    url: eventsUrl(options.endpoint, options.appId, options.apiKey),
+    flushInterval: options.flushInterval,
+    log,
+    onRefused: (event, status) => reject(event, `the Insights API refused it (${status})`),
+  });
+
+  const emit = (event: object, element?: Element): InsightsEvent | undefined => {
+    const result = validateEvent(event);
+    if (!result.ok) return void reject(event, result.rule, element);
+    log.debug('event', result.event);
+    announce('querytrail:event', result.event);
+    delivery.enqueue(result.event);
+    return result.event;
+  };
+
+  const remember = (objectIDs: readonly string[], index: string, queryID: string, at: number) => {
+    for (const objectID of objectIDs) memory.remember(objectID, { index, queryID, at });
+  };
+
+  const landingQueryID = landingQueryIdOf(options.queryIdParam);
+
+  const stampAt = (timestamp: number): Stamp => ({ userToken: identity.token, authenticatedUserToken, timestamp });
+  const eventNameFor = (path: Lineage, fallback: string) => nearest(path, ATTR.eventName) ?? fallback;
+
+  const clickObject = (object: Lineage, path: Lineage, stamp: Stamp) => {
+    const markup = readObject(object, options.index);
+    const event = emit(
+      objectClick({ ...markup, position: () => positionOf(object) }, eventNameFor(path, options.clickEventName), stamp),
+      markup.element,
+    );
+    if (event && 'queryID' in event) remember(event.objectIDs, event.index, event.queryID, stamp.timestamp);
+  };
+
+  const clickFilter = (filter: Lineage, path: Lineage, stamp: Stamp) => {
+    const element = filter[0] as Element;
+    const filters = parseFilters(element.getAttribute(ATTR.filter) ?? '');
+    const index = nearest(filter, ATTR.index) ?? options.index;
+    for (const event of filterClicks(filters, index, eventNameFor(path, options.filterEventName), stamp)) emit(event, element);
+  };
+
+  const convert = async (trigger: Lineage, stamp: Stamp) => {
+    const { kind, items, value, currency, trigger: element } = readConversion(trigger, options);
+    if (!kind) return reject(undefined, `${ATTR.conversion} must be "", "addToCart" or "purchase"`, element);
+    if (!items.length) return reject(undefined, `no object to convert: nothing matches ${ATTR.items}, and no ${ATTR.objectId} inside or around the trigger`, element);
+    const resolved = await Promise.all(
+      items.map(async (item) => ({
+        ...item,
+        queryID: item.queryID ?? landingQueryID ?? (item.index ? await memory.recall(item.objectID, item.index, stamp.timestamp) : undefined),
+      })),
+    );
+    if (optOut || destroyed) return;
+    const eventName = eventNameFor(trigger, options[CONVERSION_NAMES[kind]]);
+    const { events, note } = conversionEvents({ kind, items: resolved, value, currency, eventName, stamp });
+    if (note) log.debug(`${describeElement(element)}: ${note}`);
+    for (const draft of events) {
+      const event = emit(draft, element);
+      if (!event || !('objectIDs' in event)) continue;
+      if (kind === 'purchase') void memory.forget(event.objectIDs);
+      else if (kind === 'addToCart' && 'queryID' in event) remember(event.objectIDs, event.index, event.queryID, stamp.timestamp);
+    }
+  };
+
+  const stopInteractions = listenForInteractions({
+    click: guard(log, (path, timestamp) => {
+      if (optOut || destroyed) return;
+      const target = clickTargetOf(path);
+      const stamp = stampAt(timestamp);
+      if (target?.kind === 'object') clickObject(target.object, path, stamp);
+      else if (target?.kind === 'filter') clickFilter(target.filter, path, stamp);
+      else if (target?.kind === 'conversion') void convert(target.trigger, stamp).catch((error: unknown) => log.warn('conversion failed:', error));
+    }),
+    submit: guard(log, (path, timestamp) => {
+      const trigger = submitTriggerOf(path);
+      if (trigger && !optOut && !destroyed) void convert(trigger, stampAt(timestamp)).catch((error: unknown) => log.warn('conversion failed:', error));
+    }),
+  });
+  const stopExit = onPageExit(guard(log, () => delivery.flushOnExit()));
+
+  const rememberLanding = guard(log, () => {
+    if (!landingQueryID) return;
+    for (const object of document.querySelectorAll(OBJECT_SELECTOR)) {
+      const { objectID, index } = readObject(lineageOf(object), options.index);
+      if (objectID && index) remember([objectID], index, landingQueryID, Date.now());
+    }
+  });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', rememberLanding, { once: true });
+  else rememberLanding();
+  if (optOut) forgetEverything();
+  else setTimeout(() => void memory.prune(Date.now()), 0);
+
+  const tokenProblem = (method: string, token: unknown) =>
+    log.error(`${method}: ${JSON.stringify(token)} is not a valid user token (${USER_TOKEN_RULE}); the previous token stays.`);
+
+  return {
+    flush: () => delivery.flush().catch((error: unknown) => log.warn('flush failed:', error)),
+    setUserToken(token) {
+      if (!isValidToken(token)) return tokenProblem('setUserToken', token);
+      identity = { token, source: 'option' };
+    },
+    setAuthenticatedUserToken(token) {
+      if (token !== undefined && !isValidToken(token)) return tokenProblem('setAuthenticatedUserToken', token);
+      authenticatedUserToken = token;
+    },
+    getUserToken: () => identity.token,
+    setConsent(next) {
+      if (!CONSENTS.includes(next)) return log.error(`setConsent: ${JSON.stringify(next)} must be "granted", "pending" or "denied".`);
+      consent = next;
+      memory.setPersistent(mayStore());
+      keepAnonymousToken();
+    },
+    setOptOut(next) {
+      optOut = next === true;
+      memory.setPersistent(mayStore());
+      if (optOut) forgetEverything();
+    },
+    track(event) {
+      if (optOut || destroyed || typeof event !== 'object' || event === null) return false;
+      const { userToken, authenticatedUserToken: signedIn, timestamp } = stampAt(Date.now());
+      return emit({ userToken, ...(signedIn ? { authenticatedUserToken: signedIn } : {}), timestamp, ...event }) !== undefined;
+    },
+    destroy() {
+      destroyed = true;
+      stopInteractions();
+      stopExit();
+      void delivery.flush().finally(() => delivery.stop());
+    },
+  };
+}
+
+export type { Consent, InsightsEvent, Options };

@@ -1,0 +1,105 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { describeElement, lineageOf } from '../../src/markup/attributes';
+import { parseFilters } from '../../src/markup/filters';
+import { positionOf, readObject } from '../../src/markup/object';
+import { clickTargetOf } from '../../src/markup/target';
+
+const $ = (selector: string) => document.querySelector(selector) as Element;
+
+beforeEach(() => {
+  document.body.innerHTML = '';
+});
+
+describe('reading objects', () => {
+  it('takes index and queryID from the nearest ancestor, the object’s own value first', () => {
+    document.body.innerHTML = `
+      <section data-insights-index="products" data-insights-query-id="${'a'.repeat(32)}">
+        <article id="plain" data-insights-object-id="sku-1"><span id="inner">x</span></article>
+        <article id="own" data-insights-object-id="sku-2" data-insights-index="offers" data-insights-query-id="${'b'.repeat(32)}"></article>
+      </section>
+      <article id="outside" data-insights-object-id="sku-3"></article>`;
+    expect(readObject(lineageOf($('#plain')), undefined)).toMatchObject({ objectID: 'sku-1', index: 'products', queryID: 'a'.repeat(32) });
+    expect(readObject(lineageOf($('#own')), undefined)).toMatchObject({ index: 'offers', queryID: 'b'.repeat(32) });
+    expect(readObject(lineageOf($('#outside')), 'fallback')).toMatchObject({ index: 'fallback', queryID: undefined });
+  });
+
+  it('computes positions from page, hits per page and rank in document order', () => {
+    document.body.innerHTML = `
+      <ol data-insights-index="products" data-insights-page="2" data-insights-hits-per-page="20">
+        <li data-insights-object-id="a"></li>
+        <li><div><p id="nested" data-insights-object-id="b"></p></div></li>
+        <li id="third" data-insights-object-id="c"></li>
+        <li id="explicit" data-insights-object-id="d" data-insights-position="7"></li>
+      </ol>
+      <ol data-insights-index="products">
+        <li data-insights-object-id="e"></li>
+        <li id="first-page" data-insights-object-id="f"></li>
+      </ol>`;
+    expect(positionOf(lineageOf($('#nested')))).toBe(42);
+    expect(positionOf(lineageOf($('#third')))).toBe(43);
+    expect(positionOf(lineageOf($('#explicit')))).toBe(7);
+    expect(positionOf(lineageOf($('#first-page')))).toBe(2);
+  });
+
+  it('gives NaN, never a plausible number, for broken position markup', () => {
+    document.body.innerHTML = `
+      <ol data-insights-page="1"><li id="no-hits" data-insights-object-id="a"></li></ol>
+      <li id="empty" data-insights-object-id="b" data-insights-position=""></li>
+      <li id="word" data-insights-object-id="c" data-insights-position="first"></li>`;
+    expect(positionOf(lineageOf($('#no-hits')))).toBeNaN();
+    expect(positionOf(lineageOf($('#empty')))).toBeNaN();
+    expect(positionOf(lineageOf($('#word')))).toBeNaN();
+  });
+
+  it('walks out of an open shadow root to the host’s ancestors', () => {
+    document.body.innerHTML = `<div data-insights-index="products" data-insights-query-id="${'c'.repeat(32)}"><product-card></product-card></div>`;
+    const shadow = ($('product-card') as HTMLElement).attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<a data-insights-object-id="x1">one</a><a data-insights-object-id="x2"><b>two</b></a>';
+    const inner = shadow.querySelector('b') as Element;
+    const lineage = lineageOf(inner);
+    const target = clickTargetOf(lineage);
+    expect(target?.kind).toBe('object');
+    if (target?.kind !== 'object') return;
+    expect(readObject(target.object, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
+    expect(positionOf(target.object)).toBe(2);
+  });
+});
+
+describe('what a click landed on', () => {
+  it('prefers ignore zones, then conversion buttons, then the nearer of filter and object', () => {
+    document.body.innerHTML = `
+      <div data-insights-object-id="p1">
+        <a id="chip" data-insights-filter="brand:Apple">Apple</a>
+        <button id="buy" data-insights-conversion="addToCart"><span id="label">Add</span></button>
+        <span id="title">Title</span>
+        <div data-insights-ignore><a id="quiet">Share</a></div>
+      </div>
+      <form data-insights-conversion="purchase"><div data-insights-object-id="p2"><span id="in-form">x</span></div></form>`;
+    expect(clickTargetOf(lineageOf($('#chip')))?.kind).toBe('filter');
+    expect(clickTargetOf(lineageOf($('#label')))?.kind).toBe('conversion');
+    expect(clickTargetOf(lineageOf($('#title')))?.kind).toBe('object');
+    expect(clickTargetOf(lineageOf($('#quiet')))).toBeUndefined();
+    expect(clickTargetOf(lineageOf($('#in-form')))?.kind).toBe('object');
+    expect(clickTargetOf(lineageOf(document.body))).toBeUndefined();
+  });
+
+  it('names elements the way a developer searches for them', () => {
+    document.body.innerHTML = '<li id="hit-3" data-insights-object-id="sku-3"></li>';
+    expect(describeElement($('#hit-3'))).toBe('<li id="hit-3" data-insights-object-id="sku-3">');
+  });
+});
+
+describe('filters', () => {
+  it('URL-encodes attribute and value each exactly once', () => {
+    expect(parseFilters('brand:Apple Inc, discount:10%,  ,color:Bleu%20clair')).toEqual([
+      'brand:Apple%20Inc',
+      'discount:10%25',
+      'color:Bleu%20clair',
+    ]);
+    expect(parseFilters('category:a:b')).toEqual(['category:a%3Ab']);
+  });
+
+  it('leaves a filter without attribute for validation to refuse', () => {
+    expect(parseFilters('justavalue')).toEqual(['justavalue']);
+  });
+});

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { pageOptions, parseOptions } from '../../src/options';
+import { init } from '../../src/trail';
+
+const required = { appId: 'APP', apiKey: 'key' };
+
+function scriptWith(attributes: Record<string, string>): HTMLScriptElement {
+  const script = document.createElement('script');
+  for (const [name, value] of Object.entries(attributes)) script.setAttribute(name, value);
+  return script;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('options', () => {
+  it('fills in the defaults of SPEC §1', () => {
+    const result = parseOptions(required);
+    expect(result).toEqual({
+      ok: true,
+      options: {
+        ...required,
+        endpoint: 'https://insights.algolia.io',
+        useCookie: false,
+        consent: 'granted',
+        optOut: false,
+        queryIdParam: 'queryID',
+        queryIdTtl: 604_800,
+        views: true,
+        flushInterval: 5000,
+        debug: false,
+        clickEventName: 'Hit Clicked',
+        viewEventName: 'Hits Viewed',
+        conversionEventName: 'Converted',
+        addToCartEventName: 'Added To Cart',
+        purchaseEventName: 'Purchased',
+        filterEventName: 'Filter Clicked',
+      },
+    });
+  });
+
+  it('sends to the region, and an endpoint wins over the region', () => {
+    const regional = parseOptions({ ...required, region: 'de' });
+    expect(regional.ok && regional.options.endpoint).toBe('https://insights.de.algolia.io');
+    const proxied = parseOptions({ ...required, region: 'de', endpoint: 'http://127.0.0.1:8080/' });
+    expect(proxied.ok && proxied.options.endpoint).toBe('http://127.0.0.1:8080');
+  });
+
+  it('reads kebab-case script attributes, with HTML booleans and decimal numbers', () => {
+    const script = scriptWith({
+      'data-app-id': 'APP',
+      'data-api-key': 'key',
+      'data-query-id-ttl': '60',
+      'data-flush-interval': '250',
+      'data-debug': '',
+      'data-use-cookie': 'true',
+      'data-views': 'false',
+      'data-click-event-name': 'Product Clicked',
+      'data-unrelated': 'ignored',
+    });
+    const result = parseOptions(pageOptions(script, undefined));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.options).toMatchObject({
+      queryIdTtl: 60,
+      flushInterval: 250,
+      debug: true,
+      useCookie: true,
+      views: false,
+      clickEventName: 'Product Clicked',
+    });
+    expect(result.options).not.toHaveProperty('unrelated');
+  });
+
+  it('lets script attributes win over window.querytrailConfig', () => {
+    const script = scriptWith({ 'data-index': 'from_script' });
+    const merged = pageOptions(script, { ...required, index: 'from_global', currency: 'EUR' });
+    expect(merged).toEqual({ ...required, index: 'from_script', currency: 'EUR' });
+  });
+
+  it.each([
+    [{ ...required, queryIdTtl: 'soon' }, 'queryIdTtl', 'whole number of seconds'],
+    [{ ...required, flushInterval: -1 }, 'flushInterval', 'milliseconds'],
+    [{ ...required, region: 'eu' }, 'region', '"us" or "de"'],
+    [{ ...required, consent: 'maybe' }, 'consent', '"granted", "pending" or "denied"'],
+    [{ ...required, userToken: 'has space' }, 'userToken', '1 to 128 characters'],
+    [{ ...required, currency: 'EURO' }, 'currency', 'ISO 4217'],
+    [{ ...required, endpoint: 'insights.example.com' }, 'endpoint', 'origin'],
+    [{ ...required, debug: 'yes' }, 'debug', 'true or false'],
+    [{ ...required, clickEventName: 'x'.repeat(65) }, 'clickEventName', '1 to 64 visible ASCII'],
+    [{ apiKey: 'key' }, 'appId', 'required'],
+  ])('rejects %o naming %s', (input, name, reason) => {
+    const result = parseOptions(input);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toContain(name);
+    expect(result.problems[0]).toContain(reason);
+  });
+
+  it('stays inert after one console.error when an option is invalid', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const fetch = vi.fn();
+    vi.stubGlobal('fetch', fetch);
+    const events: Event[] = [];
+    document.addEventListener('querytrail:event', (event) => events.push(event));
+    document.body.innerHTML = '<div data-insights-index="products"><a data-insights-object-id="1">x</a></div>';
+
+    const trail = init({ ...required, queryIdTtl: 'soon' });
+    (document.querySelector('a') as HTMLElement).click();
+    expect(trail.track({ eventType: 'view', eventName: 'Seen', index: 'products', objectIDs: ['1'] })).toBe(false);
+    await trail.flush();
+
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(String(error.mock.calls[0]?.[0])).toMatch(/queryIdTtl must be a whole number of seconds above 0 \(got "soon"\)/);
+    expect(events).toHaveLength(0);
+    expect(fetch).not.toHaveBeenCalled();
+    vi.unstubAllGlobals();
+  });
+});

@@ -1,0 +1,292 @@
+import { IDBDatabase as FakeDatabase, IDBFactory, IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
+import { createStore, entries, keys, setMany, type UseStore } from 'idb-keyval';
+import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
+import { createQueryIdMemory, type RememberedQuery } from '../../src/memory/query-ids';
+
+const DB_NAME = 'querytrail-query-ids';
+const STORE_NAME = 'entries';
+const HOUR = 3_600_000;
+// Far in the past on purpose: an implementation reading the clock instead of `now` would find everything expired.
+const T0 = 1_000_000;
+const queryID = (n: number) => n.toString(16).padStart(32, '0');
+const query = (n: number, at = T0, index = 'products'): RememberedQuery => ({ index, queryID: queryID(n), at });
+
+let factory: IDBFactory;
+
+beforeEach(() => {
+  // A fresh factory per test: nothing stored leaks from one test into another.
+  factory = new IDBFactory();
+  vi.stubGlobal('indexedDB', factory);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+/** Reads or writes the store as another page would, closing the connection afterwards as a page that goes away does. */
+async function directly<T>(operation: (store: UseStore) => Promise<T>): Promise<T> {
+  const store = createStore(DB_NAME, STORE_NAME);
+  try {
+    return await operation(store);
+  } finally {
+    (await store('readonly', (objectStore) => objectStore.transaction.db)).close();
+  }
+}
+
+const storedKeys = () => directly((store) => keys<string>(store));
+
+describe('remember and recall', () => {
+  it('recalls the queryID in the same index only', async () => {
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    memory.remember('42', query(1));
+
+    expect(await memory.recall('42', 'products', T0 + 1)).toBe(queryID(1));
+    expect(await memory.recall('42', 'articles', T0 + 1)).toBeUndefined();
+    expect(await memory.recall('43', 'products', T0 + 1)).toBeUndefined();
+  });
+
+  it('lets a later page recall what an earlier page remembered', async () => {
+    const earlierPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    earlierPage.remember('42', query(1));
+    earlierPage.remember('42', query(2, T0 + 5));
+
+    const laterPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await vi.waitFor(async () => expect(await laterPage.recall('42', 'products', T0 + 10)).toBe(queryID(2)));
+    expect(await laterPage.recall('42', 'articles', T0 + 10)).toBeUndefined();
+  });
+
+  it('never returns an expired queryID, measured at the given time, in this page or a later one', async () => {
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    memory.remember('42', query(1));
+
+    expect(await memory.recall('42', 'products', T0 + HOUR - 1)).toBe(queryID(1));
+    expect(await memory.recall('42', 'products', T0 + HOUR)).toBeUndefined();
+
+    const laterPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await vi.waitFor(async () => expect(await laterPage.recall('42', 'products', T0 + HOUR - 1)).toBe(queryID(1)));
+    expect(await laterPage.recall('42', 'products', T0 + HOUR)).toBeUndefined();
+  });
+
+  it('starts the write in the click’s own task, so that a navigation right after it does not lose it', async () => {
+    const open = vi.spyOn(factory, 'open');
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    memory.remember('1', query(1));
+    expect(open).toHaveBeenCalledTimes(1);
+
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['1']));
+    const transaction = vi.spyOn(FakeDatabase.prototype, 'transaction');
+    // Queued before the click: a write deferred to a timer or an idle callback would come after it.
+    const nextTask = new Promise((resolve) => setTimeout(resolve, 0));
+    memory.remember('2', query(2));
+    await nextTask;
+    expect(transaction).toHaveBeenCalledWith(STORE_NAME, 'readwrite');
+  });
+});
+
+describe('prune', () => {
+  it('deletes expired entries from IndexedDB', async () => {
+    await directly((store) => setMany([['old', query(1)], ['new', query(2, T0 + HOUR)]], store));
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+
+    await memory.prune(T0 + HOUR + 1);
+
+    expect(await storedKeys()).toEqual(['new']);
+  });
+
+  it('keeps the 5,000 newest entries and drops the oldest', async () => {
+    const seeded = Array.from({ length: 5_010 }, (_, i): [string, RememberedQuery] => [`object-${i}`, query(i, T0 + i)]);
+    await directly((store) => setMany(seeded, store));
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+
+    await memory.prune(T0 + 5_010);
+
+    const kept = new Set(await storedKeys());
+    expect(kept.size).toBe(5_000);
+    for (let i = 0; i < 10; i++) expect(kept.has(`object-${i}`)).toBe(false);
+    expect(kept.has('object-10')).toBe(true);
+    expect(kept.has('object-5009')).toBe(true);
+    expect(await memory.recall('object-0', 'products', T0 + 5_010)).toBeUndefined();
+    expect(await memory.recall('object-5009', 'products', T0 + 5_010)).toBe(queryID(5_009));
+  });
+
+  it('brings the store back to the cap after many clicks without scanning it on every click', async () => {
+    const memory = createQueryIdMemory({ ttlMs: HOUR, cap: 100, persistent: true });
+    await memory.prune(T0);
+    const scans = vi.spyOn(FakeObjectStore.prototype, 'getAll');
+
+    for (let i = 0; i < 110; i++) memory.remember(`object-${i}`, query(i, T0 + i));
+    await vi.waitFor(async () => expect(await storedKeys()).toHaveLength(110));
+    expect(scans).not.toHaveBeenCalled();
+
+    memory.remember('object-110', query(110, T0 + 110));
+    await vi.waitFor(async () => expect(await storedKeys()).toHaveLength(100));
+    expect(scans).toHaveBeenCalledTimes(1);
+    const kept = await storedKeys();
+    expect(kept).not.toContain('object-10');
+    expect(kept).toContain('object-11');
+    expect(kept).toContain('object-110');
+  });
+
+  it('keeps at most the cap in memory too', async () => {
+    const memory = createQueryIdMemory({ ttlMs: HOUR, cap: 3, persistent: false });
+    for (let i = 0; i < 4; i++) memory.remember(`object-${i}`, query(i, T0 + i));
+
+    expect(await memory.recall('object-0', 'products', T0 + 4)).toBeUndefined();
+    expect(await memory.recall('object-1', 'products', T0 + 4)).toBe(queryID(1));
+    expect(await memory.recall('object-3', 'products', T0 + 4)).toBe(queryID(3));
+  });
+});
+
+describe('forget and clear', () => {
+  it('forgets objects in this page and in IndexedDB', async () => {
+    const earlierPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    earlierPage.remember('a', query(1));
+    earlierPage.remember('b', query(2));
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['a', 'b']));
+
+    const purchasePage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    purchasePage.remember('c', query(3));
+    await purchasePage.forget(['a', 'c']);
+    expect(await purchasePage.recall('a', 'products', T0)).toBeUndefined();
+    expect(await purchasePage.recall('c', 'products', T0)).toBeUndefined();
+
+    const laterPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    expect(await laterPage.recall('a', 'products', T0)).toBeUndefined();
+    expect(await laterPage.recall('c', 'products', T0)).toBeUndefined();
+    expect(await laterPage.recall('b', 'products', T0)).toBe(queryID(2));
+  });
+
+  it('clear removes everything from memory and IndexedDB', async () => {
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    memory.remember('a', query(1));
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['a']));
+
+    await memory.clear();
+
+    expect(await directly((store) => entries(store))).toEqual([]);
+    expect(await memory.recall('a', 'products', T0)).toBeUndefined();
+  });
+
+  it('clear without consent removes what earlier pages stored, without creating anything', async () => {
+    await directly((store) => setMany([['a', query(1)]], store));
+    const open = vi.spyOn(factory, 'open');
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
+
+    await memory.clear();
+
+    expect(open).not.toHaveBeenCalled();
+    expect(await factory.databases()).toEqual([]);
+  });
+});
+
+describe('consent', () => {
+  it('opens no database at all while storing is not allowed', async () => {
+    const open = vi.spyOn(factory, 'open');
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
+
+    memory.remember('a', query(1));
+    expect(await memory.recall('a', 'products', T0)).toBe(queryID(1));
+    await memory.forget(['b']);
+    await memory.prune(T0);
+    await memory.clear();
+
+    expect(open).not.toHaveBeenCalled();
+    expect(await factory.databases()).toEqual([]);
+  });
+
+  it('writes what was remembered in memory once storing is allowed, and stops when it no longer is', async () => {
+    await directly((store) => setMany([['forgotten', query(9)]], store));
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
+    memory.remember('a', query(1));
+    memory.remember('b', query(2));
+    await memory.forget(['forgotten']);
+
+    memory.setPersistent(true);
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['a', 'b']));
+
+    memory.setPersistent(false);
+    memory.remember('c', query(3));
+    expect(await memory.recall('c', 'products', T0)).toBe(queryID(3));
+    expect(await storedKeys()).toEqual(['a', 'b']);
+  });
+
+  it('runs a prune asked for before consent once storing is allowed', async () => {
+    await directly((store) => setMany([['old', query(1)], ['new', query(2, T0 + HOUR)]], store));
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
+    await memory.prune(T0 + HOUR + 1);
+
+    memory.setPersistent(true);
+
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['new']));
+  });
+});
+
+describe('when IndexedDB cannot be used', () => {
+  async function expectWorkingInMemory(onStorageProblem: Mock<(message: string) => void>) {
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true, onStorageProblem });
+    expect(() => memory.remember('a', query(1))).not.toThrow();
+    expect(await memory.recall('a', 'products', T0)).toBe(queryID(1));
+    expect(await memory.recall('b', 'products', T0)).toBeUndefined();
+    memory.remember('b', query(2));
+    expect(await memory.recall('b', 'products', T0)).toBe(queryID(2));
+    await expect(memory.forget(['a'])).resolves.toBeUndefined();
+    expect(await memory.recall('a', 'products', T0)).toBeUndefined();
+    await expect(memory.prune(T0)).resolves.toBeUndefined();
+    memory.setPersistent(false);
+    memory.setPersistent(true);
+    await expect(memory.clear()).resolves.toBeUndefined();
+    expect(await memory.recall('b', 'products', T0)).toBeUndefined();
+    expect(onStorageProblem).toHaveBeenCalledTimes(1);
+    return String(onStorageProblem.mock.calls[0]?.[0]);
+  }
+
+  it('works in memory when indexedDB.open throws, and says so once', async () => {
+    vi.spyOn(factory, 'open').mockImplementation(() => {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    });
+    const message = await expectWorkingInMemory(vi.fn<(message: string) => void>());
+    expect(message).toContain('SecurityError');
+    expect(message).toContain('memory');
+  });
+
+  it('works in memory where there is no IndexedDB, even when the problem logger throws', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const message = await expectWorkingInMemory(
+      vi.fn<(message: string) => void>(() => {
+        throw new Error('logger broken');
+      }),
+    );
+    expect(message).toContain('IndexedDB is not available');
+  });
+
+  it('works in memory when a write fails', async () => {
+    vi.spyOn(FakeObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('Quota exceeded', 'QuotaExceededError');
+    });
+    const onStorageProblem = vi.fn<(message: string) => void>();
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true, onStorageProblem });
+    memory.remember('a', query(1));
+    memory.remember('b', query(2));
+
+    await vi.waitFor(() => expect(onStorageProblem).toHaveBeenCalledTimes(1));
+    expect(onStorageProblem.mock.calls[0]?.[0]).toContain('QuotaExceededError');
+    expect(await memory.recall('b', 'products', T0)).toBe(queryID(2));
+  });
+
+  it('does not wait for ever for an IndexedDB that never answers', async () => {
+    vi.useFakeTimers();
+    vi.spyOn(factory, 'open').mockReturnValue({} as IDBOpenDBRequest);
+    const onStorageProblem = vi.fn<(message: string) => void>();
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true, onStorageProblem });
+    memory.remember('a', query(1));
+
+    const answer = memory.recall('b', 'products', T0);
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(await answer).toBeUndefined();
+    expect(onStorageProblem).toHaveBeenCalledTimes(1);
+    expect(await memory.recall('a', 'products', T0)).toBe(queryID(1));
+  });
+});

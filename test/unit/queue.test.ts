@@ -1,0 +1,268 @@
+import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
+import { createDelivery, type Delivery } from '../../src/delivery/queue';
+import { eventsUrl } from '../../src/delivery/transport';
+import type { InsightsEvent } from '../../src/events/schemas';
+import { createLog } from '../../src/lib/log';
+
+const EVENTS_URL = eventsUrl('https://insights.algolia.io', 'LATENCY', 'search-only-key');
+const FLUSH_INTERVAL = 5000;
+
+const click = (n: number): InsightsEvent => ({
+  eventType: 'click',
+  eventName: 'Hit Clicked',
+  index: 'products',
+  userToken: 'anonymous-user-1',
+  timestamp: 1_700_000_000_000 + n,
+  objectIDs: [`sku-${n}`],
+});
+const clicks = (count: number) => Array.from({ length: count }, (_, n) => click(n));
+const idOf = (event: InsightsEvent) => ('objectIDs' in event ? event.objectIDs[0] : undefined);
+
+type Answer = number | 'network error';
+interface Request {
+  url: string;
+  init: RequestInit;
+  events: InsightsEvent[];
+  answer: Answer;
+}
+
+let requests: Request[];
+/** Decides the answer to each fetch from the events in its body; 200 unless a test says otherwise. */
+let answerFor: (events: InsightsEvent[]) => Answer;
+let fetchMock: Mock<typeof fetch>;
+let beaconMock: Mock<Navigator['sendBeacon']>;
+let consoleError: Mock<typeof console.error>;
+let refused: Mock<(event: InsightsEvent, status: number) => void>;
+
+const bodyEvents = (body: unknown): InsightsEvent[] => JSON.parse(body as string).events;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  requests = [];
+  answerFor = () => 200;
+  fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const events = bodyEvents(init?.body);
+    const answer = answerFor(events);
+    requests.push({ url: String(input), init: init ?? {}, events, answer });
+    if (answer === 'network error') throw new TypeError('Failed to fetch');
+    return { status: answer, ok: answer >= 200 && answer < 300 } as Response;
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  beaconMock = vi.fn(() => true);
+  vi.spyOn(navigator, 'sendBeacon').mockImplementation(beaconMock);
+  consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  refused = vi.fn();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+const startDelivery = (): Delivery =>
+  createDelivery({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused });
+
+const enqueueAll = (delivery: Delivery, events: InsightsEvent[]) => {
+  for (const event of events) delivery.enqueue(event);
+};
+
+/** How many times each objectID reached the API in a request it accepted. */
+const deliveredCounts = () => {
+  const counts = new Map<string | undefined, number>();
+  for (const { events, answer } of requests) {
+    if (typeof answer === 'number' && answer >= 200 && answer < 300) {
+      for (const event of events) counts.set(idOf(event), (counts.get(idOf(event)) ?? 0) + 1);
+    }
+  }
+  return counts;
+};
+const expectDeliveredOnce = (events: InsightsEvent[]) => {
+  const counts = deliveredCounts();
+  expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(events.map((event) => [idOf(event), 1])));
+};
+
+describe('eventsUrl', () => {
+  it('posts to /1/events with the credentials and an agent naming QueryTrail in the query string', () => {
+    const url = new URL(EVENTS_URL);
+    expect(url.origin + url.pathname).toBe('https://insights.algolia.io/1/events');
+    expect(url.searchParams.get('X-Algolia-Application-Id')).toBe('LATENCY');
+    expect(url.searchParams.get('X-Algolia-API-Key')).toBe('search-only-key');
+    expect(url.searchParams.get('X-Algolia-Agent')).toContain('QueryTrail');
+  });
+});
+
+describe('regular sends', () => {
+  it('sends nothing before flushInterval, then everything in one request', async () => {
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(2));
+    await vi.advanceTimersByTimeAsync(3000);
+    delivery.enqueue(click(2));
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL - 3000 - 1);
+    expect(fetchMock).not.toHaveBeenCalled();
+    // The first event has waited flushInterval: the later one goes with it rather than waiting longer.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(requests.map((request) => request.events)).toEqual([clicks(3)]);
+    await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it('posts a text/plain string body with keepalive, so no CORS preflight is needed', async () => {
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(3));
+    await delivery.flush();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    const [{ url, init }] = requests as [Request];
+    expect(url).toBe(EVENTS_URL);
+    expect(init.method).toBe('POST');
+    expect(init.keepalive).toBe(true);
+    expect(typeof init.body).toBe('string');
+    expect(JSON.parse(init.body as string)).toEqual({ events: clicks(3) });
+    expect(new Headers(init.headers).get('content-type') ?? 'text/plain').toMatch(/^text\/plain/);
+  });
+
+  it('flush() sends at once and resolves once the answers are in', async () => {
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(2));
+    await delivery.flush();
+    expectDeliveredOnce(clicks(2));
+  });
+});
+
+describe('leaving the page', () => {
+  it('hands everything waiting to sendBeacon, with the same URL and body', () => {
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(3));
+    delivery.flushOnExit();
+    expect(beaconMock).toHaveBeenCalledTimes(1);
+    const [url, body] = beaconMock.mock.calls[0] ?? [];
+    expect(url).toBe(EVENTS_URL);
+    expect(typeof body).toBe('string');
+    expect(JSON.parse(body as string)).toEqual({ events: clicks(3) });
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+
+  it('falls back to a keepalive fetch when the beacon is refused', async () => {
+    beaconMock.mockReturnValue(false);
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(3));
+    delivery.flushOnExit();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ url: EVENTS_URL, init: { method: 'POST', keepalive: true }, events: clicks(3) });
+  });
+
+  it('sends nothing twice when flushOnExit follows a flush', async () => {
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(3));
+    await delivery.flush();
+    delivery.flushOnExit();
+    await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
+    expect(beaconMock).not.toHaveBeenCalled();
+    expectDeliveredOnce(clicks(3));
+  });
+
+  it('sends nothing twice when a flush or the timer follows flushOnExit', async () => {
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(3));
+    delivery.flushOnExit();
+    await delivery.flush();
+    await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
+    expect(beaconMock).toHaveBeenCalledTimes(1);
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+});
+
+describe('answers of the API', () => {
+  it.each([401, 403])('%i stops sending with exactly one console.error', async (status) => {
+    answerFor = () => status;
+    const delivery = startDelivery();
+    // Several requests, all refused: still one error.
+    enqueueAll(delivery, clicks(1500));
+    await delivery.flush();
+    const refusedRequests = fetchMock.mock.calls.length;
+    expect(refusedRequests).toBeGreaterThan(1);
+    expect(consoleError).toHaveBeenCalledTimes(1);
+    expect(String(consoleError.mock.calls[0])).toMatch(/appId|apiKey|credentials/);
+
+    enqueueAll(delivery, clicks(3));
+    await delivery.flush();
+    await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
+    delivery.flushOnExit();
+    expect(fetchMock).toHaveBeenCalledTimes(refusedRequests);
+    expect(beaconMock).not.toHaveBeenCalled();
+    expect(consoleError).toHaveBeenCalledTimes(1);
+  });
+
+  describe.each([422, 413])('%i', (status) => {
+    it('isolates the offending event, reports it alone, and delivers every other event once', async () => {
+      const events = clicks(1200);
+      const marked = events[1100] as InsightsEvent;
+      answerFor = (batch) => (batch.some((event) => idOf(event) === idOf(marked)) ? status : 200);
+      const delivery = startDelivery();
+      enqueueAll(delivery, events);
+      await delivery.flush();
+      expect(refused.mock.calls).toEqual([[marked, status]]);
+      expectDeliveredOnce(events.filter((event) => event !== marked));
+    });
+
+    it('isolates several offending events in one request', async () => {
+      const events = clicks(40);
+      const marked = new Set(['sku-3', 'sku-4', 'sku-31']);
+      answerFor = (batch) => (batch.some((event) => marked.has(idOf(event) ?? '')) ? status : 200);
+      const delivery = startDelivery();
+      enqueueAll(delivery, events);
+      await delivery.flush();
+      expect(refused.mock.calls.map(([event]) => idOf(event)).sort()).toEqual([...marked].sort());
+      expectDeliveredOnce(events.filter((event) => !marked.has(idOf(event) ?? '')));
+      await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
+      expectDeliveredOnce(events.filter((event) => !marked.has(idOf(event) ?? '')));
+    });
+  });
+
+  it.each<Answer>([500, 503, 429, 408, 'network error'])(
+    '%s keeps the events for a later flush, which delivers them exactly once',
+    async (failure) => {
+      let failing = true;
+      answerFor = () => (failing ? failure : 200);
+      const delivery = startDelivery();
+      enqueueAll(delivery, clicks(3));
+      await delivery.flush();
+      expect(fetchMock).toHaveBeenCalledTimes(1);
+      expect(deliveredCounts().size).toBe(0);
+
+      failing = false;
+      await delivery.flush();
+      expectDeliveredOnce(clicks(3));
+      await vi.advanceTimersByTimeAsync(60_000);
+      delivery.flushOnExit();
+      expectDeliveredOnce(clicks(3));
+      expect(beaconMock).not.toHaveBeenCalled();
+      expect(refused).not.toHaveBeenCalled();
+    },
+  );
+
+  it('retries on its own after a failure, without a call to flush()', async () => {
+    let failing = true;
+    answerFor = () => (failing ? 503 : 200);
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(3));
+    await delivery.flush();
+    failing = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expectDeliveredOnce(clicks(3));
+  });
+
+  it('keeps events that failed together with those enqueued since, in order', async () => {
+    let failing = true;
+    answerFor = () => (failing ? 500 : 200);
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(2));
+    await delivery.flush();
+    delivery.enqueue(click(2));
+    failing = false;
+    await delivery.flush();
+    expect(requests.at(-1)?.events).toEqual(clicks(3));
+  });
+});

@@ -1,0 +1,250 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { init, type QueryTrail } from '../../src/trail';
+
+const QUERY_ID = '0123456789abcdef0123456789abcdef';
+const required = { appId: 'APP', apiKey: 'key', endpoint: 'http://collector.test', flushInterval: 60_000 };
+
+let trail: QueryTrail | undefined;
+let accepted: unknown[];
+let rejected: Array<{ event: unknown; rule: string; element?: Element }>;
+const onEvent = (event: Event) => accepted.push((event as CustomEvent).detail);
+const onReject = (event: Event) => rejected.push((event as CustomEvent).detail);
+
+beforeEach(() => {
+  accepted = [];
+  rejected = [];
+  document.addEventListener('querytrail:event', onEvent);
+  document.addEventListener('querytrail:reject', onReject);
+  vi.stubGlobal('fetch', vi.fn(async () => new Response('{"status":200,"message":"OK"}')));
+});
+
+afterEach(() => {
+  trail?.destroy();
+  trail = undefined;
+  document.removeEventListener('querytrail:event', onEvent);
+  document.removeEventListener('querytrail:reject', onReject);
+  document.body.innerHTML = '';
+  for (const cookie of document.cookie.split(';')) document.cookie = `${cookie.split('=')[0]?.trim()}=;max-age=0;path=/`;
+  delete (window as { aa?: unknown }).aa;
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+const click = (selector: string) => (document.querySelector(selector) as HTMLElement).click();
+
+describe('clicks on results', () => {
+  beforeEach(() => {
+    document.body.innerHTML = `
+      <ol data-insights-index="products" data-insights-query-id="${QUERY_ID}" data-insights-page="1" data-insights-hits-per-page="10">
+        <li data-insights-object-id="sku-1"><a href="#1"><span id="one">One</span></a></li>
+        <li data-insights-object-id="sku-2" data-insights-event-name="Product Clicked"><a href="#2"><span id="two">Two</span></a></li>
+      </ol>
+      <ul data-insights-index="articles"><li data-insights-object-id="post-9"><span id="article">Read</span></li></ul>`;
+  });
+
+  it('sends clickedObjectIDsAfterSearch with queryID, position, token and the click’s time', () => {
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
+    trail = init({ ...required, userToken: 'user-1', authenticatedUserToken: 'member-7' });
+    click('#one');
+    expect(accepted).toEqual([
+      {
+        eventType: 'click',
+        eventName: 'Hit Clicked',
+        index: 'products',
+        objectIDs: ['sku-1'],
+        queryID: QUERY_ID,
+        positions: [11],
+        userToken: 'user-1',
+        authenticatedUserToken: 'member-7',
+        timestamp: 1_700_000_000_123,
+      },
+    ]);
+  });
+
+  it('takes the nearest event name, and sends clickedObjectIDs when no queryID is known', () => {
+    trail = init({ ...required, userToken: 'user-1' });
+    click('#two');
+    click('#article');
+    expect(accepted).toMatchObject([
+      { eventName: 'Product Clicked', objectIDs: ['sku-2'], positions: [12] },
+      { eventType: 'click', eventName: 'Hit Clicked', index: 'articles', objectIDs: ['post-9'] },
+    ]);
+    expect(accepted[1]).not.toHaveProperty('queryID');
+    expect(accepted[1]).not.toHaveProperty('positions');
+  });
+
+  it('counts middle clicks but not right clicks', () => {
+    trail = init(required);
+    const target = document.querySelector('#one') as HTMLElement;
+    target.dispatchEvent(new MouseEvent('auxclick', { bubbles: true, button: 1 }));
+    target.dispatchEvent(new MouseEvent('auxclick', { bubbles: true, button: 2 }));
+    expect(accepted).toHaveLength(1);
+  });
+
+  it('never calls preventDefault', () => {
+    trail = init(required);
+    const event = new MouseEvent('click', { bubbles: true, cancelable: true });
+    (document.querySelector('#one') as HTMLElement).dispatchEvent(event);
+    expect(event.defaultPrevented).toBe(false);
+    expect(accepted).toHaveLength(1);
+  });
+
+  it('sends nothing after opt-out or destroy', () => {
+    trail = init({ ...required, optOut: true });
+    click('#one');
+    trail.setOptOut(false);
+    click('#one');
+    trail.destroy();
+    click('#one');
+    expect(accepted).toHaveLength(1);
+  });
+});
+
+describe('broken markup', () => {
+  it.each([
+    ['a bad queryID', `<li data-insights-index="p" data-insights-query-id="not-a-query-id" data-insights-object-id="a"><b>x</b></li>`, 'queryID: queryID must be 32 lowercase hexadecimal'],
+    ['position 0', `<li data-insights-index="p" data-insights-query-id="${QUERY_ID}" data-insights-object-id="a" data-insights-position="0"><b>x</b></li>`, 'positions.0: positions must be whole numbers from 1'],
+    ['an empty objectID', `<li data-insights-index="p" data-insights-object-id=""><b>x</b></li>`, 'objectIDs.0: objectIDs must not hold an empty objectID'],
+    ['a 100-character event name', `<li data-insights-index="p" data-insights-object-id="a" data-insights-event-name="${'n'.repeat(100)}"><b>x</b></li>`, 'eventName: eventName must be 1 to 64'],
+    ['no index', `<li data-insights-object-id="a"><b>x</b></li>`, 'index: index must not be empty'],
+    ['a filter without attribute', `<a data-insights-index="p" data-insights-filter="Apple"><b>x</b></a>`, 'filters.0: each filter must be "attribute:value"'],
+  ])('drops %s with a warning naming the element and the rule', (_, markup, rule) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    document.body.innerHTML = markup;
+    trail = init(required);
+    click('b');
+    expect(accepted).toEqual([]);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]?.rule).toContain(rule);
+    expect(rejected[0]?.element).toBe(document.body.firstElementChild);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[1])).toContain(rule);
+    expect(String(warn.mock.calls[0]?.[1])).toContain(`from <${(document.body.firstElementChild as Element).localName}`);
+  });
+});
+
+describe('filters', () => {
+  it('sends clickedFilters with the container’s index, split into events of 20', () => {
+    const many = Array.from({ length: 25 }, (_, n) => `size:${n}`).join(',');
+    document.body.innerHTML = `
+      <aside data-insights-index="products"><a id="brand" data-insights-filter="brand:Apple Inc,discount:10%">Apple</a></aside>
+      <a id="sizes" data-insights-filter="${many}">All sizes</a>`;
+    trail = init({ ...required, index: 'fallback_index' });
+    click('#brand');
+    click('#sizes');
+    expect(accepted).toMatchObject([
+      { eventType: 'click', eventName: 'Filter Clicked', index: 'products', filters: ['brand:Apple%20Inc', 'discount:10%25'] },
+      { index: 'fallback_index', filters: Array.from({ length: 20 }, (_, n) => `size:${n}`) },
+      { index: 'fallback_index', filters: ['size:20', 'size:21', 'size:22', 'size:23', 'size:24'] },
+    ]);
+  });
+});
+
+describe('identity', () => {
+  beforeEach(() => {
+    document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
+  });
+
+  it('prefers the option, then search-insights, then the _ALGOLIA cookie, then a new anonymous token', () => {
+    document.cookie = '_ALGOLIA=anonymous-from-cookie;path=/';
+    (window as { aa?: unknown }).aa = (method: string, _: null, callback: (error: null, token: string) => void) => {
+      if (method === 'getUserToken') callback(null, 'from-search-insights');
+    };
+    const tokenOf = (options: object) => {
+      const instance = init(options);
+      instance.destroy();
+      return instance.getUserToken();
+    };
+    expect(tokenOf({ ...required, userToken: 'from-option' })).toBe('from-option');
+    expect(tokenOf(required)).toBe('from-search-insights');
+    delete (window as { aa?: unknown }).aa;
+    expect(tokenOf(required)).toBe('anonymous-from-cookie');
+    document.cookie = '_ALGOLIA=;max-age=0;path=/';
+    expect(tokenOf(required)).toMatch(/^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('ignores a search-insights stub that only queues calls', () => {
+    (window as { aa?: unknown }).aa = () => {};
+    trail = init(required);
+    expect(trail.getUserToken()).toMatch(/^anonymous-/);
+  });
+
+  it('keeps the anonymous token in the _ALGOLIA cookie only with useCookie and consent', () => {
+    trail = init({ ...required, useCookie: true, consent: 'pending' });
+    expect(document.cookie).not.toContain('_ALGOLIA');
+    trail.setConsent('granted');
+    expect(document.cookie).toContain(`_ALGOLIA=${trail.getUserToken()}`);
+  });
+
+  it('never writes the cookie without useCookie', () => {
+    trail = init(required);
+    expect(document.cookie).not.toContain('_ALGOLIA');
+  });
+
+  it('rejects invalid tokens with a clear error and keeps the previous one', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    trail = init({ ...required, userToken: 'user-1' });
+    trail.setUserToken('has spaces');
+    trail.setAuthenticatedUserToken('é');
+    expect(error).toHaveBeenCalledTimes(2);
+    expect(String(error.mock.calls[0]?.[1])).toContain('"has spaces" is not a valid user token');
+    click('b');
+    expect(accepted).toMatchObject([{ userToken: 'user-1' }]);
+    expect(accepted[0]).not.toHaveProperty('authenticatedUserToken');
+  });
+
+  it('stamps later events with tokens set at runtime', () => {
+    trail = init(required);
+    trail.setUserToken('user-2');
+    trail.setAuthenticatedUserToken('member-2');
+    click('b');
+    trail.setAuthenticatedUserToken(undefined);
+    click('b');
+    expect(accepted).toMatchObject([{ userToken: 'user-2', authenticatedUserToken: 'member-2' }, { userToken: 'user-2' }]);
+    expect(accepted[1]).not.toHaveProperty('authenticatedUserToken');
+  });
+});
+
+describe('runtime API', () => {
+  it('tracks hand-built events through validation, filling in token and time', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    trail = init({ ...required, userToken: 'user-1' });
+    expect(trail.track({ eventType: 'view', eventName: 'Product Viewed', index: 'products', objectIDs: ['sku-1'] })).toBe(true);
+    expect(trail.track({ eventType: 'view', eventName: 'Product Viewed', index: 'products', objectIDs: [] })).toBe(false);
+    expect(accepted).toMatchObject([{ eventType: 'view', userToken: 'user-1', objectIDs: ['sku-1'], timestamp: expect.any(Number) }]);
+    expect(rejected[0]?.rule).toContain('objectIDs must hold 1 to 20 items');
+  });
+
+  it('flush() sends what waits as one text/plain request with credentials in the query string', async () => {
+    document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
+    trail = init({ ...required, userToken: 'user-1' });
+    click('b');
+    click('b');
+    await trail.flush();
+    const fetch = vi.mocked(globalThis.fetch);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    const [url, request] = fetch.mock.calls[0] as [string, RequestInit];
+    expect(url).toMatch(/^http:\/\/collector\.test\/1\/events\?X-Algolia-Application-Id=APP&X-Algolia-API-Key=key&X-Algolia-Agent=QueryTrail/);
+    expect(typeof request.body).toBe('string');
+    expect(JSON.parse(request.body as string).events).toHaveLength(2);
+  });
+
+  it('logs every event and every rejection in debug mode', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
+    trail = init({ ...required, debug: true });
+    click('b');
+    trail.track({ eventType: 'nope' });
+    expect(log.mock.calls.some(([, what, event]) => what === 'event' && (event as { objectIDs: string[] }).objectIDs[0] === 'a')).toBe(true);
+    expect(rejected).toHaveLength(1);
+  });
+
+  it('keeps quiet without debug', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
+    trail = init(required);
+    click('b');
+    expect(log).not.toHaveBeenCalled();
+  });
+});
