@@ -17,5 +17,7 @@ export const oneOf = <L extends string>(literals: readonly L[], message: string)
 /** The first broken rule of a failed parse, as `field: message`. */
 export function firstProblem(error: z.core.$ZodError): string {
   const issue = error.issues[0];
-  return `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid'}`;
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  if (issue?.code === 'unrecognized_keys') return `${where}${issue.keys.join(', ')} is not a field of this event`;
+  return `${where}${issue?.message ?? 'invalid'}`;
 }

@@ -45,7 +45,9 @@ function objectsOf(trigger: Lineage): Lineage[] {
     // An invalid selector matches nothing; the conversion is then refused by name.
   }
   if (selector || matched.length) {
-    return matched.map((match) => (match.hasAttribute(ATTR.objectId) ? match : match.querySelector(OBJECT_SELECTOR))).flatMap((object) => (object ? [lineageOf(object)] : []));
+    return matched
+      .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? [match] : Array.from(match.querySelectorAll(OBJECT_SELECTOR))))
+      .map(lineageOf);
   }
   const depth = trigger.findIndex((ancestor) => ancestor.hasAttribute(ATTR.objectId));
   return depth < 0 ? [] : [trigger.slice(depth)];

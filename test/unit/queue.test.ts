@@ -254,15 +254,17 @@ describe('answers of the API', () => {
     expectDeliveredOnce(clicks(3));
   });
 
-  it('keeps events that failed together with those enqueued since, in order', async () => {
+  it('retries failed events ahead of those enqueued while they were in flight, in order', async () => {
     let failing = true;
     answerFor = () => (failing ? 500 : 200);
     const delivery = startDelivery();
     enqueueAll(delivery, clicks(2));
-    await delivery.flush();
+    const inFlight = delivery.flush();
     delivery.enqueue(click(2));
+    await inFlight;
     failing = false;
     await delivery.flush();
     expect(requests.at(-1)?.events).toEqual(clicks(3));
+    expectDeliveredOnce(clicks(3));
   });
 });

@@ -1,0 +1,386 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectNoMoreEvents, flush, pollUntil, postRequests, setupE2E, sleep, waitForEvents, type TrackedPage } from './harness';
+
+const e2e = setupE2E();
+
+// queryIDs written into the fixtures under test/e2e/fixtures/conv/.
+const RESULT_A_QUERY_ID = '11111111111111111111111111111111';
+const RESULT_B_QUERY_ID = '22222222222222222222222222222222';
+const TTL_QUERY_ID = '33333333333333333333333333333333';
+const CONSENT_QUERY_ID = '44444444444444444444444444444444';
+const NO_IDB_QUERY_ID = '66666666666666666666666666666666';
+const NO_IDB_LANDING_QUERY_ID = '77777777777777777777777777777777';
+const PRIVACY_QUERY_ID = '88888888888888888888888888888888';
+const LANDING_QUERY_ID = '0123456789abcdef0123456789abcdef';
+
+const QUERY_ID_DATABASE = 'querytrail-query-ids';
+
+type Event = Record<string, unknown>;
+
+const isClickOn = (objectID: string) => (event: Event) => event.eventType === 'click' && String(event.objectIDs) === objectID;
+const isConversion = (subtype: string | undefined, objectIDs: string) => (event: Event) =>
+  event.eventType === 'conversion' && event.eventSubtype === subtype && String(event.objectIDs) === objectIDs;
+
+/** After a navigation: QueryTrail starts asynchronously (its script is `async`), and clicks before that are not its to see. */
+async function waitForInstance(page: Page): Promise<void> {
+  await pollUntil(
+    () => page.evaluate(() => Boolean(window.QueryTrail?.instance)).catch(() => false),
+    5_000,
+    () => `window.QueryTrail.instance never appeared on ${page.url()}`,
+  );
+}
+
+/** Waits until the page has dispatched a `querytrail:event` that passes `where`: the event is built and queued. */
+async function waitForAccepted(tracked: TrackedPage, where: (event: Event) => boolean): Promise<void> {
+  await pollUntil(
+    async () => (await tracked.probe()).acceptedEvents.some((event) => where(event as Event)),
+    5_000,
+    () => `no matching querytrail:event on ${tracked.page.url()}`,
+  );
+}
+
+/** `destination`: how the new URL's path and query string start. */
+async function clickAndWaitForNavigation(page: Page, selector: string, destination: string): Promise<void> {
+  await Promise.all([page.waitForURL((url) => (url.pathname + url.search).startsWith(destination)), page.click(selector)]);
+  await waitForInstance(page);
+}
+
+interface StoredData {
+  /** Database name → number of records over all its object stores. */
+  indexedDB: Record<string, number>;
+  localStorage: number;
+  sessionStorage: number;
+}
+
+/** Everything the origin holds in page storage, read in the page. */
+function storedData(page: Page): Promise<StoredData> {
+  return page.evaluate(async () => {
+    const countRecords = (name: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const database = request.result;
+          const storeNames = Array.from(database.objectStoreNames);
+          if (storeNames.length === 0) {
+            database.close();
+            return resolve(0);
+          }
+          const transaction = database.transaction(storeNames, 'readonly');
+          const counts = storeNames.map((storeName) => transaction.objectStore(storeName).count());
+          transaction.oncomplete = () => {
+            database.close();
+            resolve(counts.reduce((sum, count) => sum + count.result, 0));
+          };
+          transaction.onerror = () => reject(transaction.error);
+        };
+      });
+    const names = (await indexedDB.databases()).flatMap(({ name }) => (name ? [name] : []));
+    const records = await Promise.all(names.map(async (name) => [name, await countRecords(name)] as const));
+    return { indexedDB: Object.fromEntries(records), localStorage: localStorage.length, sessionStorage: sessionStorage.length };
+  });
+}
+
+const NOTHING_STORED: StoredData = { indexedDB: {}, localStorage: 0, sessionStorage: 0 };
+
+/** Databases that exist but hold nothing are as good as none for privacy. */
+function withoutEmptyDatabases(data: StoredData): StoredData {
+  return { ...data, indexedDB: Object.fromEntries(Object.entries(data.indexedDB).filter(([, records]) => records > 0)) };
+}
+
+async function cookieNames(page: Page): Promise<string[]> {
+  return (await page.context().cookies()).map(({ name }) => name);
+}
+
+describe('a conversion on a later page is attributed to the search that led to the object', () => {
+  it('carries each object’s queryID from the result click through add-to-cart and checkout, and forgets it after the purchase', async () => {
+    const tracked = await e2e.open('/conv/results.html');
+    const { page } = tracked;
+
+    await clickAndWaitForNavigation(page, '#result-a', '/conv/product-a.html');
+    const [clickA] = await waitForEvents(e2e.collector, 1, isClickOn('sku-a'));
+    expect(clickA).toEqual({
+      eventType: 'click',
+      eventName: 'Hit Clicked',
+      index: 'products',
+      queryID: RESULT_A_QUERY_ID,
+      objectIDs: ['sku-a'],
+      positions: [1],
+      userToken: 'conv-user',
+      timestamp: expect.any(Number),
+    });
+
+    // The shop's AJAX cart prevents the submit; the page stays.
+    await page.click('#add-to-cart-button');
+    await expect.poll(() => page.textContent('#add-to-cart .cart-status')).toBe('Added to your cart');
+    expect(new URL(page.url()).pathname).toBe('/conv/product-a.html');
+    await waitForAccepted(tracked, isConversion('addToCart', 'sku-a'));
+
+    await page.goBack();
+    await waitForInstance(page);
+    const [addToCart] = await waitForEvents(e2e.collector, 1, isConversion('addToCart', 'sku-a'));
+    expect(addToCart).toEqual({
+      eventType: 'conversion',
+      eventSubtype: 'addToCart',
+      eventName: 'Added To Cart',
+      index: 'products',
+      queryID: RESULT_A_QUERY_ID,
+      objectIDs: ['sku-a'],
+      objectData: [{ price: 19.99, quantity: 3 }],
+      value: 59.97,
+      currency: 'EUR',
+      userToken: 'conv-user',
+      timestamp: expect.any(Number),
+    });
+
+    await clickAndWaitForNavigation(page, '#result-b', '/conv/product-b.html');
+    const [clickB] = await waitForEvents(e2e.collector, 1, isClickOn('sku-b'));
+    expect(clickB).toMatchObject({ eventType: 'click', index: 'products', queryID: RESULT_B_QUERY_ID, objectIDs: ['sku-b'], positions: [1] });
+
+    await clickAndWaitForNavigation(page, '#to-checkout', '/conv/checkout.html');
+    // "Place order" submits the checkout form: the purchase leaves as the page does.
+    await clickAndWaitForNavigation(page, '#place-order', '/conv/quick-buy.html');
+    const [purchase] = await waitForEvents(e2e.collector, 1, isConversion('purchase', 'sku-a,sku-b'));
+    expect(purchase).toEqual({
+      eventType: 'conversion',
+      eventSubtype: 'purchase',
+      eventName: 'Purchased',
+      index: 'products',
+      objectIDs: ['sku-a', 'sku-b'],
+      objectData: [
+        { queryID: RESULT_A_QUERY_ID, price: 19.99, quantity: 3 },
+        { queryID: RESULT_B_QUERY_ID, price: 4.1, quantity: 3 },
+      ],
+      // 59.97 + 12.3, where 4.1 × 3 alone is 12.299999999999999 in floating point.
+      value: 72.27,
+      currency: 'EUR',
+      userToken: 'conv-user',
+      timestamp: expect.any(Number),
+    });
+
+    await page.click('#buy-again');
+    const [secondPurchase] = await waitForEvents(e2e.collector, 1, isConversion('purchase', 'sku-a'));
+    expect(secondPurchase).toEqual({
+      eventType: 'conversion',
+      eventSubtype: 'purchase',
+      eventName: 'Purchased',
+      index: 'products',
+      objectIDs: ['sku-a'],
+      objectData: [{ price: 19.99, quantity: 1 }],
+      value: 19.99,
+      currency: 'EUR',
+      userToken: 'conv-user',
+      timestamp: expect.any(Number),
+    });
+    await expectNoMoreEvents(e2e.collector, 5);
+  });
+
+  it('attributes an add-to-cart on a landing page to the queryID in its URL', async () => {
+    const tracked = await e2e.open(`/conv/product-a.html?queryID=${LANDING_QUERY_ID}`);
+    await tracked.page.click('#add-to-cart-button');
+    await waitForAccepted(tracked, isConversion('addToCart', 'sku-a'));
+    await flush(tracked.page);
+
+    const [addToCart] = await waitForEvents(e2e.collector, 1);
+    expect(addToCart).toMatchObject({
+      eventSubtype: 'addToCart',
+      queryID: LANDING_QUERY_ID,
+      objectIDs: ['sku-a'],
+      objectData: [{ price: 19.99, quantity: 3 }],
+      value: 59.97,
+      currency: 'EUR',
+    });
+    await expectNoMoreEvents(e2e.collector, 1);
+  });
+
+  it('remembers a landing page’s queryID for a conversion on a later page without it', async () => {
+    const { page } = await e2e.open(`/conv/product-a.html?queryID=${LANDING_QUERY_ID}`);
+    await clickAndWaitForNavigation(page, '#buy-now', '/conv/quick-buy.html');
+    await page.click('#buy-again');
+
+    const [purchase] = await waitForEvents(e2e.collector, 1);
+    expect(purchase).toMatchObject({
+      eventSubtype: 'purchase',
+      objectIDs: ['sku-a'],
+      objectData: [{ queryID: LANDING_QUERY_ID, price: 19.99, quantity: 1 }],
+      value: 19.99,
+    });
+    await expectNoMoreEvents(e2e.collector, 1);
+  });
+
+  it('no longer attributes a conversion once the remembered queryID is older than queryIdTtl', async () => {
+    const tracked = await e2e.open('/conv/ttl-results.html');
+    const { page } = tracked;
+    const clickedAt = Date.now();
+    await clickAndWaitForNavigation(page, '#result-t', '/conv/ttl-product.html');
+
+    // Within the second the queryID is remembered for (data-query-id-ttl="1"): still attributed.
+    await page.click('#save');
+    const [early] = await waitForEvents(e2e.collector, 1, isConversion(undefined, 'sku-t'));
+    expect(Date.now() - clickedAt, 'the page was too slow to convert within the 1 s TTL').toBeLessThan(1_000);
+    expect(early).toMatchObject({ queryID: TTL_QUERY_ID });
+
+    await sleep(Math.max(0, clickedAt + 1_300 - Date.now()));
+    await page.click('#save');
+    await page.click('#add-to-cart');
+    const conversions = await waitForEvents(e2e.collector, 3, (event) => event.eventType === 'conversion');
+    const lateConversion = conversions.filter(isConversion(undefined, 'sku-t'))[1];
+    const lateAddToCart = conversions.find(isConversion('addToCart', 'sku-t'));
+    expect(lateConversion).toEqual({
+      eventType: 'conversion',
+      eventName: 'Converted',
+      index: 'products',
+      objectIDs: ['sku-t'],
+      userToken: 'conv-user',
+      timestamp: expect.any(Number),
+    });
+    expect(lateAddToCart).toEqual({
+      eventType: 'conversion',
+      eventSubtype: 'addToCart',
+      eventName: 'Added To Cart',
+      index: 'products',
+      objectIDs: ['sku-t'],
+      userToken: 'conv-user',
+      timestamp: expect.any(Number),
+    });
+    // The result click, and the three conversions.
+    await expectNoMoreEvents(e2e.collector, 4);
+  });
+});
+
+describe('a conversion trigger without objects', () => {
+  it('is rejected with querytrail:reject and sends nothing', async () => {
+    const { page, probe } = await e2e.open('/conv/empty-cart.html');
+    await page.click('#place-order');
+
+    await pollUntil(async () => (await probe()).rejects.length > 0, 2_000, () => 'no querytrail:reject for the empty cart');
+    expect((await probe()).rejects).toEqual([{ rule: expect.stringContaining('data-insights-items'), elementId: 'place-order' }]);
+    await flush(page);
+    // Several flush intervals (200 ms) for a late send to show up.
+    await sleep(600);
+    expect(e2e.collector.requests).toEqual([]);
+  });
+});
+
+describe('storage consent and opt-out', () => {
+  it('sends events but stores nothing while consent is pending, and starts storing once granted', async () => {
+    const tracked = await e2e.open('/conv/consent-results.html');
+    const { page } = tracked;
+    // An add-to-cart after search and a click after search: both would be remembered with consent.
+    await page.click('#quick-add');
+    await waitForAccepted(tracked, isConversion('addToCart', 'sku-c'));
+    // The result link is also a landing with ?queryID=…, the third thing that would be remembered.
+    await clickAndWaitForNavigation(page, '#result-c', '/conv/consent-product.html');
+    await page.click('#add-to-cart button');
+    await waitForAccepted(tracked, isConversion('addToCart', 'sku-c'));
+    await clickAndWaitForNavigation(page, '#to-cart', '/conv/consent-cart.html');
+    await page.click('#save');
+
+    const events = await waitForEvents(e2e.collector, 4);
+    expect(events.filter(isConversion('addToCart', 'sku-c'))).toEqual([
+      expect.objectContaining({ queryID: CONSENT_QUERY_ID }),
+      expect.objectContaining({ queryID: CONSENT_QUERY_ID }),
+    ]);
+    expect(events.filter(isClickOn('sku-c'))).toEqual([expect.objectContaining({ queryID: CONSENT_QUERY_ID, positions: [1] })]);
+    // Nothing carried the queryID from the landing page to the cart.
+    expect(events.filter(isConversion(undefined, 'sku-c'))).toEqual([expect.not.objectContaining({ queryID: expect.anything() })]);
+    await expectNoMoreEvents(e2e.collector, 4);
+
+    expect(withoutEmptyDatabases(await storedData(page))).toEqual(NOTHING_STORED);
+    expect(await cookieNames(page)).toEqual([]);
+
+    // The same pages do store once the user agrees, so the checks above could see storage.
+    await page.goBack();
+    await waitForInstance(page);
+    await page.evaluate(() => window.QueryTrail?.instance.setConsent('granted'));
+    await page.click('#add-to-cart button');
+    await expect.poll(async () => (await storedData(page)).indexedDB[QUERY_ID_DATABASE] ?? 0).toBeGreaterThan(0);
+    expect(await cookieNames(page)).toEqual(['_ALGOLIA']);
+  });
+
+  it('sends nothing and stores nothing when the user opted out', async () => {
+    const tracked = await e2e.open('/conv/opt-out.html');
+    const { page } = tracked;
+    await page.click('#title-o');
+    await page.click('#quick-add');
+    await page.click('#buy button');
+    await expect.poll(() => page.textContent('#buy .cart-status')).toBe('Added to your cart');
+    // Leaving the page is when waiting events would go out by beacon.
+    await clickAndWaitForNavigation(page, '#next-page', '/conv/opt-out.html?page=2');
+    await flush(page);
+    // Several flush intervals (200 ms) for any send to show up.
+    await sleep(700);
+
+    expect(e2e.collector.requests).toEqual([]);
+    expect(withoutEmptyDatabases(await storedData(page))).toEqual(NOTHING_STORED);
+    expect(await cookieNames(page)).toEqual([]);
+  });
+});
+
+describe('a browser where IndexedDB throws', () => {
+  it('still attributes clicks and conversions from the markup, the landing URL and what happened on the same page', async () => {
+    const tracked = await e2e.open('/conv/no-idb.html');
+    const { page } = tracked;
+    // As in blocked-storage modes: every open throws synchronously.
+    await page.context().addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('The user denied permission to access the database.', 'SecurityError');
+      };
+    });
+    await page.reload();
+    await waitForInstance(page);
+    expect(await page.evaluate(() => indexedDB.open('probe').readyState).catch((error: unknown) => String(error))).toMatch(/SecurityError/);
+
+    await page.click('#title-n');
+    await page.click('#quick-add');
+    const [click, addToCart] = await waitForEvents(e2e.collector, 2);
+    expect(click).toMatchObject({ eventType: 'click', queryID: NO_IDB_QUERY_ID, objectIDs: ['sku-n'], positions: [1] });
+    expect(addToCart).toMatchObject({
+      eventSubtype: 'addToCart',
+      queryID: NO_IDB_QUERY_ID,
+      objectIDs: ['sku-n'],
+      objectData: [{ price: 30, quantity: 1 }],
+      value: 30,
+      currency: 'EUR',
+    });
+
+    await clickAndWaitForNavigation(page, '#landing-link', '/conv/product-a.html');
+    await page.click('#add-to-cart-button');
+    await waitForAccepted(tracked, isConversion('addToCart', 'sku-a'));
+    await flush(page);
+    const [landingAddToCart] = await waitForEvents(e2e.collector, 1, isConversion('addToCart', 'sku-a'));
+    expect(landingAddToCart).toMatchObject({ queryID: NO_IDB_LANDING_QUERY_ID, objectIDs: ['sku-a'], value: 59.97 });
+    await expectNoMoreEvents(e2e.collector, 3);
+    expect(tracked.queryTrailErrors()).toEqual([]);
+  });
+});
+
+describe('privacy of conversion payloads', () => {
+  it('never sends form field values, text content or page URLs', async () => {
+    const tracked = await e2e.open('/conv/privacy.html');
+    const { page } = tracked;
+    // Every request body as the browser sent it, beacons included, from every page of the journey.
+    const sent: Array<{ url: string; body: string }> = [];
+    page.context().on('request', (request) => {
+      if (new URL(request.url()).pathname === '/1/events') sent.push({ url: request.url(), body: request.postData() ?? '' });
+    });
+
+    await page.click('#title-p');
+    // A real submit: the email goes into the next page's URL.
+    await clickAndWaitForNavigation(page, '#notify button', '/conv/privacy-done.html?email=secret');
+    await page.click('#title-p');
+    await page.click('#save');
+
+    const events = await waitForEvents(e2e.collector, 4);
+    expect(events.filter(isConversion('addToCart', 'sku-p'))).toEqual([
+      expect.objectContaining({ queryID: PRIVACY_QUERY_ID, objectData: [{ price: 9.5, quantity: 1 }], value: 9.5, currency: 'EUR' }),
+    ]);
+    expect(events.filter(isConversion(undefined, 'sku-p'))).toEqual([expect.objectContaining({ queryID: PRIVACY_QUERY_ID })]);
+    await expectNoMoreEvents(e2e.collector, 4);
+
+    expect(sent.length, 'every request the collector received was seen in the browser').toBe(postRequests(e2e.collector).length);
+    expect(sent.filter(({ url, body }) => /secret/i.test(url + body))).toEqual([]);
+    expect(JSON.stringify(events)).not.toMatch(/secret|example\.com/i);
+  });
+});

@@ -1,0 +1,568 @@
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { conversionEvents, revenueOf, type ConvertedItem } from '../../src/events/conversions';
+import { validateEvent } from '../../src/events/schemas';
+import { lineageOf } from '../../src/markup/attributes';
+import { readConversion } from '../../src/markup/conversion';
+import { createQueryIdMemory } from '../../src/memory/query-ids';
+import { init, type QueryTrail } from '../../src/trail';
+
+const FROM_MARKUP = 'a'.repeat(32);
+const FROM_URL = 'b'.repeat(32);
+const REMEMBERED = 'c'.repeat(32);
+const OTHER_SEARCH = 'd'.repeat(32);
+const required = { appId: 'APP', apiKey: 'key', endpoint: 'http://collector.test', flushInterval: 60_000, userToken: 'user-1' };
+const realNow = Date.now.bind(Date);
+
+let trail: QueryTrail | undefined;
+let accepted: Array<Record<string, unknown>>;
+let rejected: Array<{ event: unknown; rule: string; element?: Element }>;
+const onEvent = (event: Event) => accepted.push((event as CustomEvent).detail);
+const onReject = (event: Event) => rejected.push((event as CustomEvent).detail);
+
+const $ = (selector: string) => document.querySelector(selector) as HTMLElement;
+const click = (selector: string) => $(selector).click();
+const submit = (selector: string) => $(selector).dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+/** Conversions wait for the remembered queryIDs, so their events arrive a little after the interaction. */
+const sent = async (count: number) => {
+  await vi.waitFor(() => expect(accepted).toHaveLength(count));
+  return accepted;
+};
+const variantOf = (event: unknown) => {
+  const validation = validateEvent(event);
+  return validation.ok ? validation.variant : validation.rule;
+};
+
+beforeEach(() => {
+  accepted = [];
+  rejected = [];
+  document.addEventListener('querytrail:event', onEvent);
+  document.addEventListener('querytrail:reject', onReject);
+  vi.stubGlobal('fetch', vi.fn(async () => new Response('{"status":200,"message":"OK"}')));
+  // A fresh IndexedDB per test: nothing one test remembers leaks into another.
+  vi.stubGlobal('indexedDB', new IDBFactory());
+  history.replaceState(null, '', '/');
+});
+
+afterEach(() => {
+  for (const event of accepted) expect(validateEvent(event)).toMatchObject({ ok: true });
+  trail?.destroy();
+  trail = undefined;
+  document.removeEventListener('querytrail:event', onEvent);
+  document.removeEventListener('querytrail:reject', onReject);
+  document.body.innerHTML = '';
+  history.replaceState(null, '', '/');
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+/**
+ * A search results page the user came from: clicking a result after search remembers its
+ * queryID. Resolves once a later page can read it back, so that tests of what a later page
+ * does not use are not passing merely because the write was still under way.
+ */
+async function clickOnEarlierPage(html: string, selector: string, remembered: { objectID: string; index: string; queryID: string }) {
+  document.body.innerHTML = html;
+  const earlierPage = init(required);
+  click(selector);
+  expect(accepted).toMatchObject([{ eventType: 'click', objectIDs: [remembered.objectID], queryID: remembered.queryID }]);
+  earlierPage.destroy();
+  const laterPage = createQueryIdMemory({ ttlMs: 60_000, persistent: true });
+  await vi.waitFor(async () => expect(await laterPage.recall(remembered.objectID, remembered.index, Date.now())).toBe(remembered.queryID));
+  document.body.innerHTML = '';
+  accepted = [];
+}
+
+describe('which objects a trigger converts', () => {
+  const objectIDsOf = (selector: string) => readConversion(lineageOf($(selector)), {}).items.map((item) => item.objectID);
+
+  it('takes the objects matched by data-insights-items, or the object inside each matched element', () => {
+    document.body.innerHTML = `
+      <ul data-insights-index="products">
+        <li class="line" data-insights-object-id="sku-1"></li>
+        <li class="line" data-insights-object-id="sku-2"></li>
+      </ul>
+      <table data-insights-index="products">
+        <tr class="row"><td><span data-insights-object-id="sku-3"></span></td></tr>
+        <tr class="row"><td>no object here</td></tr>
+        <tr class="row"><td><span data-insights-object-id="sku-4"></span></td></tr>
+      </table>
+      <div data-insights-object-id="around"><button id="lines" data-insights-conversion="purchase" data-insights-items=".line">Buy</button></div>
+      <button id="rows" data-insights-conversion="purchase" data-insights-items=".row">Buy</button>`;
+    expect(objectIDsOf('#lines')).toEqual(['sku-1', 'sku-2']);
+    expect(objectIDsOf('#rows')).toEqual(['sku-3', 'sku-4']);
+  });
+
+  it('covers every object inside an element matched by data-insights-items', () => {
+    document.body.innerHTML = `
+      <section id="cart" data-insights-index="products">
+        <div data-insights-object-id="sku-1"></div>
+        <div data-insights-object-id="sku-2"></div>
+      </section>
+      <button id="checkout" data-insights-conversion="purchase" data-insights-items="#cart">Checkout</button>`;
+    expect(objectIDsOf('#checkout')).toEqual(['sku-1', 'sku-2']);
+  });
+
+  it('without data-insights-items takes the objects inside the trigger, else the object around it', () => {
+    document.body.innerHTML = `
+      <form id="order" data-insights-conversion="purchase" data-insights-index="products">
+        <div data-insights-object-id="sku-1"></div><div data-insights-object-id="sku-2"></div>
+      </form>
+      <article data-insights-index="products" data-insights-object-id="sku-3">
+        <div><button id="add" data-insights-conversion="addToCart">Add</button></div>
+      </article>`;
+    expect(objectIDsOf('#order')).toEqual(['sku-1', 'sku-2']);
+    expect(objectIDsOf('#add')).toEqual(['sku-3']);
+  });
+
+  it('reads price, quantity (1 unless given) and discount as numbers, value and currency from the trigger or an ancestor', () => {
+    document.body.innerHTML = `
+      <section data-insights-currency="EUR" data-insights-value="42.5" data-insights-index="fallback">
+        <ul data-insights-index="products" data-insights-price="5">
+          <li class="line" data-insights-object-id="sku-1" data-insights-price="19.99" data-insights-quantity="3" data-insights-discount="2.5"></li>
+          <li class="line" data-insights-object-id="sku-2"></li>
+        </ul>
+        <button id="buy" data-insights-conversion="purchase" data-insights-items=".line">Buy</button>
+      </section>
+      <button id="plain" data-insights-conversion="" data-insights-items=".line">Go</button>`;
+    expect(readConversion(lineageOf($('#buy')), { currency: 'USD' })).toMatchObject({
+      kind: 'purchase',
+      value: 42.5,
+      currency: 'EUR',
+      items: [
+        { objectID: 'sku-1', index: 'products', price: 19.99, quantity: 3, discount: 2.5 },
+        { objectID: 'sku-2', index: 'products', price: 5, quantity: 1, discount: undefined },
+      ],
+    });
+    expect(readConversion(lineageOf($('#plain')), { currency: 'USD' })).toMatchObject({ kind: 'plain', value: undefined, currency: 'USD' });
+  });
+});
+
+describe('triggers without objects', () => {
+  it.each([
+    ['an invalid data-insights-items selector', '<button id="trigger" data-insights-conversion="purchase" data-insights-items="[[oops">Buy</button>'],
+    ['a data-insights-items selector that matches nothing', '<button id="trigger" data-insights-conversion="purchase" data-insights-items=".missing">Buy</button>'],
+    ['no object inside or around', '<button id="trigger" data-insights-conversion="addToCart">Add</button>'],
+  ])('%s: a querytrail:reject naming the trigger, nothing sent', async (_, markup) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    document.body.innerHTML = `<div data-insights-index="products"><span data-insights-object-id="elsewhere"></span>${markup}</div>`;
+    trail = init(required);
+    click('#trigger');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]?.element).toBe($('#trigger'));
+    expect(rejected[0]?.rule).toContain('no object to convert');
+    expect(String(warn.mock.calls[0]?.[1])).toContain('<button id="trigger"');
+    await trail.flush();
+    expect(accepted).toEqual([]);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('the queryID of each converted object', () => {
+  const product = (queryIdMarkup = '') => `
+    <article data-insights-index="products" data-insights-object-id="sku-1" ${queryIdMarkup}>
+      <button id="add" data-insights-conversion="addToCart">Add to cart</button>
+    </article>`;
+  const resultsPage = (index: string, queryID: string) => `
+    <ol data-insights-index="${index}" data-insights-query-id="${queryID}">
+      <li data-insights-object-id="sku-1"><a id="result" href="#sku-1">One</a></li>
+    </ol>`;
+
+  it('takes the markup’s queryID over the landing page’s URL parameter', async () => {
+    history.replaceState(null, '', `/product?queryID=${FROM_URL}`);
+    document.body.innerHTML = product(`data-insights-query-id="${FROM_MARKUP}"`);
+    trail = init(required);
+    click('#add');
+    expect(await sent(1)).toMatchObject([{ eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: FROM_MARKUP }]);
+  });
+
+  it('takes the landing page’s URL parameter (queryIdParam) over the remembered queryID', async () => {
+    await clickOnEarlierPage(resultsPage('products', REMEMBERED), '#result', { objectID: 'sku-1', index: 'products', queryID: REMEMBERED });
+    history.replaceState(null, '', `/product?q=shoes&searchID=${FROM_URL}`);
+    trail = init({ ...required, queryIdParam: 'searchID' });
+    // Rendered after start, as a client-rendered product page would be.
+    document.body.innerHTML = product();
+    click('#add');
+    expect(await sent(1)).toMatchObject([{ objectIDs: ['sku-1'], queryID: FROM_URL }]);
+  });
+
+  it('takes the queryID remembered from a click on an earlier page when there is nothing else', async () => {
+    await clickOnEarlierPage(resultsPage('products', REMEMBERED), '#result', { objectID: 'sku-1', index: 'products', queryID: REMEMBERED });
+    document.body.innerHTML = product();
+    trail = init(required);
+    click('#add');
+    expect(await sent(1)).toMatchObject([{ eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: REMEMBERED }]);
+  });
+
+  it('does not use a queryID remembered for the same objectID in another index', async () => {
+    await clickOnEarlierPage(resultsPage('articles', REMEMBERED), '#result', { objectID: 'sku-1', index: 'articles', queryID: REMEMBERED });
+    document.body.innerHTML = product();
+    trail = init(required);
+    click('#add');
+    const [event] = await sent(1);
+    expect(variantOf(event)).toBe('addedToCartObjectIDs');
+    expect(event).not.toHaveProperty('queryID');
+  });
+
+  it('uses a remembered queryID within queryIdTtl and not after it', async () => {
+    let shift = 0;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + shift);
+    await clickOnEarlierPage(resultsPage('products', REMEMBERED), '#result', { objectID: 'sku-1', index: 'products', queryID: REMEMBERED });
+    // A plain conversion, unlike an add-to-cart, does not remember the queryID again.
+    document.body.innerHTML = `
+      <article data-insights-index="products" data-insights-object-id="sku-1">
+        <button id="ask" data-insights-conversion="">Ask the seller</button>
+      </article>`;
+
+    shift = 59_000;
+    const soon = init({ ...required, queryIdTtl: 60 });
+    click('#ask');
+    expect(await sent(1)).toMatchObject([{ queryID: REMEMBERED }]);
+    soon.destroy();
+
+    shift = 61_000;
+    trail = init({ ...required, queryIdTtl: 60 });
+    click('#ask');
+    const [, late] = await sent(2);
+    expect(variantOf(late)).toBe('convertedObjectIDs');
+  });
+});
+
+describe('grouping into events', () => {
+  const cart = (conversion: string) => `
+    <form id="cart" data-insights-conversion="${conversion}" data-insights-index="products">
+      <div data-insights-query-id="${FROM_MARKUP}">
+        <p data-insights-object-id="sku-1"></p><p data-insights-object-id="sku-3"></p>
+      </div>
+      <p data-insights-object-id="sku-2" data-insights-query-id="${OTHER_SEARCH}"></p>
+      <p data-insights-object-id="sku-4"></p>
+      <button>Order</button>
+    </form>`;
+  const summary = (event: Record<string, unknown>) => [variantOf(event), event.queryID, event.objectIDs];
+
+  it('plain: one convertedObjectIDsAfterSearch per queryID, one convertedObjectIDs for the objects without', async () => {
+    document.body.innerHTML = cart('');
+    trail = init(required);
+    submit('#cart');
+    expect((await sent(3)).map(summary)).toEqual([
+      ['convertedObjectIDsAfterSearch', FROM_MARKUP, ['sku-1', 'sku-3']],
+      ['convertedObjectIDsAfterSearch', OTHER_SEARCH, ['sku-2']],
+      ['convertedObjectIDs', undefined, ['sku-4']],
+    ]);
+    expect(accepted.every((event) => event.eventName === 'Converted' && !('eventSubtype' in event))).toBe(true);
+  });
+
+  it('addToCart: one addedToCartObjectIDsAfterSearch with a top-level queryID per queryID, one addedToCartObjectIDs for the rest', async () => {
+    document.body.innerHTML = cart('addToCart');
+    trail = init(required);
+    submit('#cart');
+    expect((await sent(3)).map(summary)).toEqual([
+      ['addedToCartObjectIDsAfterSearch', FROM_MARKUP, ['sku-1', 'sku-3']],
+      ['addedToCartObjectIDsAfterSearch', OTHER_SEARCH, ['sku-2']],
+      ['addedToCartObjectIDs', undefined, ['sku-4']],
+    ]);
+  });
+
+  it('purchase: one purchasedObjectIDsAfterSearch carrying each object’s queryID in objectData', async () => {
+    document.body.innerHTML = cart('purchase');
+    trail = init(required);
+    submit('#cart');
+    const [event] = await sent(1);
+    expect(variantOf(event)).toBe('purchasedObjectIDsAfterSearch');
+    expect(event).not.toHaveProperty('queryID');
+    expect(event).toMatchObject({ eventSubtype: 'purchase', objectIDs: ['sku-1', 'sku-3', 'sku-2', 'sku-4'] });
+    expect(event?.objectData).toEqual([{ queryID: FROM_MARKUP }, { queryID: FROM_MARKUP }, { queryID: OTHER_SEARCH }, {}]);
+  });
+
+  it('purchase without any queryID: purchasedObjectIDs', async () => {
+    document.body.innerHTML = `
+      <form id="cart" data-insights-conversion="purchase" data-insights-index="products">
+        <p data-insights-object-id="sku-1"></p><p data-insights-object-id="sku-2"></p>
+      </form>`;
+    trail = init(required);
+    submit('#cart');
+    const [event] = await sent(1);
+    expect(variantOf(event)).toBe('purchasedObjectIDs');
+    expect(event).toMatchObject({ objectIDs: ['sku-1', 'sku-2'] });
+    expect(event).not.toHaveProperty('objectData');
+  });
+
+  it('sends objects of different indices in separate events', async () => {
+    document.body.innerHTML = `
+      <form id="cart" data-insights-conversion="purchase" data-insights-currency="EUR">
+        <p data-insights-index="products" data-insights-object-id="sku-1" data-insights-price="10" data-insights-query-id="${FROM_MARKUP}"></p>
+        <p data-insights-index="gift_cards" data-insights-object-id="card-1" data-insights-price="25"></p>
+        <p data-insights-index="products" data-insights-object-id="sku-2" data-insights-price="5"></p>
+      </form>`;
+    trail = init(required);
+    submit('#cart');
+    expect(await sent(2)).toMatchObject([
+      { index: 'products', objectIDs: ['sku-1', 'sku-2'], objectData: [{ queryID: FROM_MARKUP, price: 10, quantity: 1 }, { price: 5, quantity: 1 }], value: 15 },
+      { index: 'gift_cards', objectIDs: ['card-1'], objectData: [{ price: 25, quantity: 1 }], value: 25 },
+    ]);
+    expect(accepted.map(variantOf)).toEqual(['purchasedObjectIDsAfterSearch', 'purchasedObjectIDs']);
+  });
+});
+
+describe('revenue', () => {
+  const revenueOfEvent = ({ objectData, value, currency }: Record<string, unknown>) => ({ objectData, value, currency });
+
+  it('sends price, quantity and discount as numbers and value = Σ price × quantity without floating-point noise', async () => {
+    document.body.innerHTML = `
+      <form id="cart" data-insights-conversion="purchase" data-insights-index="products" data-insights-currency="EUR">
+        <p data-insights-object-id="sku-1" data-insights-price="19.99" data-insights-quantity="3" data-insights-discount="1.5"></p>
+        <p data-insights-object-id="sku-2" data-insights-price="0.1"></p>
+      </form>
+      <div data-insights-index="products" data-insights-currency="USD">
+        <p data-insights-object-id="sku-3" data-insights-price="0.1" data-insights-quantity="3">
+          <button id="add" data-insights-conversion="addToCart">Add</button>
+        </p>
+      </div>`;
+    trail = init(required);
+    submit('#cart');
+    click('#add');
+    expect((await sent(2)).map(revenueOfEvent)).toEqual([
+      { objectData: [{ price: 19.99, quantity: 3, discount: 1.5 }, { price: 0.1, quantity: 1 }], value: 60.07, currency: 'EUR' },
+      { objectData: [{ price: 0.1, quantity: 3 }], value: 0.3, currency: 'USD' },
+    ]);
+  });
+
+  it('computes 19.99 × 3 as 59.97 and 0.1 × 3 as 0.3', () => {
+    const item = (price: number, quantity: number): ConvertedItem => ({ objectID: 'x', index: 'i', queryID: undefined, price, quantity, discount: undefined });
+    expect(revenueOf([item(19.99, 3)])).toBe(59.97);
+    expect(revenueOf([item(0.1, 3)])).toBe(0.3);
+    expect(revenueOf([item(0.1, 1), item(0.2, 1)])).toBe(0.3);
+  });
+
+  it('sends an explicit data-insights-value instead of the computed one, and the currency option where markup has none', async () => {
+    document.body.innerHTML = `
+      <section data-insights-value="50">
+        <form id="cart" data-insights-conversion="purchase" data-insights-index="products">
+          <p data-insights-object-id="sku-1" data-insights-price="19.99" data-insights-quantity="3"></p>
+        </form>
+      </section>`;
+    trail = init({ ...required, currency: 'GBP' });
+    submit('#cart');
+    expect((await sent(1)).map(revenueOfEvent)).toEqual([{ objectData: [{ price: 19.99, quantity: 3 }], value: 50, currency: 'GBP' }]);
+  });
+
+  it('leaves revenue out when prices have no currency, and says why in debug mode', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    document.body.innerHTML = `
+      <form id="cart" data-insights-conversion="purchase" data-insights-index="products">
+        <p data-insights-object-id="sku-1" data-insights-price="19.99" data-insights-quantity="3"></p>
+      </form>`;
+    trail = init({ ...required, debug: true });
+    submit('#cart');
+    const [event] = await sent(1);
+    expect(variantOf(event)).toBe('purchasedObjectIDs');
+    expect(event).not.toHaveProperty('objectData');
+    expect(event).not.toHaveProperty('value');
+    expect(event).not.toHaveProperty('currency');
+    const messages = log.mock.calls.map((call) => call.map(String).join(' '));
+    expect(messages.some((message) => message.includes('<form id="cart"') && message.includes('revenue left out') && message.includes('currency'))).toBe(true);
+  });
+
+  it('never puts revenue on a plain conversion', async () => {
+    document.body.innerHTML = `
+      <form id="signup" data-insights-conversion="" data-insights-index="products" data-insights-currency="EUR" data-insights-value="9">
+        <p data-insights-object-id="sku-1" data-insights-price="19.99" data-insights-query-id="${FROM_MARKUP}"></p>
+        <p data-insights-object-id="sku-2" data-insights-price="5"></p>
+      </form>`;
+    trail = init(required);
+    submit('#signup');
+    for (const event of await sent(2)) {
+      expect(event).not.toHaveProperty('objectData');
+      expect(event).not.toHaveProperty('value');
+      expect(event).not.toHaveProperty('currency');
+    }
+  });
+});
+
+describe('more than 20 objects', () => {
+  const bigCart = (value = '') => `
+    <form id="cart" data-insights-conversion="purchase" data-insights-index="products" data-insights-currency="EUR" ${value}>
+      ${Array.from({ length: 45 }, (_, n) => `<p data-insights-object-id="sku-${n}" data-insights-price="1.1" data-insights-quantity="2"></p>`).join('')}
+    </form>`;
+  const objectIDs = (from: number, to: number) => Array.from({ length: to - from }, (_, n) => `sku-${from + n}`);
+
+  it('splits 45 objects into events of 20, 20 and 5 whose values add up to the total', async () => {
+    document.body.innerHTML = bigCart();
+    trail = init(required);
+    submit('#cart');
+    const events = await sent(3);
+    expect(events.map((event) => event.objectIDs)).toEqual([objectIDs(0, 20), objectIDs(20, 40), objectIDs(40, 45)]);
+    expect(events.map((event) => event.value)).toEqual([44, 44, 11]);
+    expect(events.map((event) => (event.objectData as unknown[]).length)).toEqual([20, 20, 5]);
+  });
+
+  it('puts an explicit value on the first event only, so that the total adds up', async () => {
+    document.body.innerHTML = bigCart('data-insights-value="80"');
+    trail = init(required);
+    submit('#cart');
+    const events = await sent(3);
+    expect(events.map((event) => [event.value, event.currency])).toEqual([
+      [80, 'EUR'],
+      [undefined, 'EUR'],
+      [undefined, 'EUR'],
+    ]);
+  });
+
+  it('splits each queryID group of a plain conversion on its own', () => {
+    const items = Array.from({ length: 25 }, (_, n): ConvertedItem => ({
+      objectID: `sku-${n}`,
+      index: 'products',
+      queryID: n % 5 === 0 ? undefined : FROM_MARKUP,
+      price: undefined,
+      quantity: 1,
+      discount: undefined,
+    }));
+    const { events } = conversionEvents({
+      kind: 'plain',
+      items,
+      value: undefined,
+      currency: undefined,
+      eventName: 'Converted',
+      stamp: { userToken: 'user-1', authenticatedUserToken: undefined, timestamp: 1 },
+    });
+    expect(events.map((event) => [variantOf(event), (event.objectIDs as string[]).length])).toEqual([
+      ['convertedObjectIDs', 5],
+      ['convertedObjectIDsAfterSearch', 20],
+    ]);
+  });
+});
+
+describe('triggers', () => {
+  const product = `
+    <article data-insights-index="products" data-insights-object-id="sku-1">
+      <button id="button" data-insights-conversion="addToCart">Add</button>
+      <a id="link" href="#checkout" data-insights-conversion="purchase"><span id="link-text">Buy now</span></a>
+    </article>`;
+
+  it('converts on a button click and on a link click, inner element included, with the click’s time', async () => {
+    document.body.innerHTML = product;
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
+    trail = init(required);
+    click('#button');
+    click('#link-text');
+    expect(await sent(2)).toEqual([
+      { eventType: 'conversion', eventSubtype: 'addToCart', eventName: 'Added To Cart', index: 'products', objectIDs: ['sku-1'], userToken: 'user-1', timestamp: 1_700_000_000_123 },
+      { eventType: 'conversion', eventSubtype: 'purchase', eventName: 'Purchased', index: 'products', objectIDs: ['sku-1'], userToken: 'user-1', timestamp: 1_700_000_000_123 },
+    ]);
+  });
+
+  it('converts on a form submit even when a later listener prevents the default', async () => {
+    document.body.innerHTML = `<form id="order" data-insights-conversion="purchase"><p data-insights-index="products" data-insights-object-id="sku-1"></p></form>`;
+    trail = init(required);
+    $('#order').addEventListener('submit', (event) => event.preventDefault());
+    const event = new Event('submit', { bubbles: true, cancelable: true });
+    $('#order').dispatchEvent(event);
+    expect(event.defaultPrevented).toBe(true);
+    expect(await sent(1)).toMatchObject([{ eventSubtype: 'purchase', objectIDs: ['sku-1'] }]);
+  });
+
+  it('sends only the conversion, not also an object click, when the submit button of a form trigger is clicked', async () => {
+    document.body.innerHTML = `
+      <form id="order" data-insights-conversion="addToCart" data-insights-index="products">
+        <div data-insights-object-id="sku-1" data-insights-query-id="${FROM_MARKUP}"><button id="submit">Add</button></div>
+      </form>`;
+    trail = init(required);
+    $('#order').addEventListener('submit', (event) => event.preventDefault());
+    // The browser's activation of the submit button dispatches the form's submit.
+    click('#submit');
+    await sent(1);
+    await trail.flush();
+    expect(accepted.map(variantOf)).toEqual(['addedToCartObjectIDsAfterSearch']);
+  });
+
+  it('sends nothing for a click inside data-insights-ignore', async () => {
+    document.body.innerHTML = `
+      <article data-insights-index="products" data-insights-object-id="sku-1">
+        <div data-insights-ignore><button id="ignored" data-insights-conversion="addToCart">Add</button></div>
+        <button id="counted" data-insights-conversion="purchase">Buy</button>
+      </article>`;
+    trail = init(required);
+    click('#ignored');
+    click('#counted');
+    await sent(1);
+    await trail.flush();
+    expect(accepted).toMatchObject([{ eventSubtype: 'purchase' }]);
+  });
+
+  it('names events from the nearest data-insights-event-name, else from the options', async () => {
+    document.body.innerHTML = `
+      <section data-insights-event-name="Checkout Step" data-insights-index="products" data-insights-object-id="sku-1">
+        <button id="named" data-insights-conversion="purchase" data-insights-event-name="Order Completed">Buy</button>
+        <button id="region" data-insights-conversion="addToCart">Add</button>
+      </section>
+      <article data-insights-index="products" data-insights-object-id="sku-2">
+        <button id="plain" data-insights-conversion="">Subscribe</button>
+        <button id="cart" data-insights-conversion="addToCart">Add</button>
+        <button id="buy" data-insights-conversion="purchase">Buy</button>
+      </article>`;
+    trail = init({ ...required, conversionEventName: 'Subscribed', addToCartEventName: 'Product Added', purchaseEventName: 'Order Placed' });
+    for (const id of ['named', 'region', 'plain', 'cart', 'buy']) {
+      click(`#${id}`);
+      await sent(accepted.length + 1);
+    }
+    expect(accepted.map((event) => event.eventName)).toEqual(['Order Completed', 'Checkout Step', 'Subscribed', 'Product Added', 'Order Placed']);
+  });
+});
+
+describe('what this page remembers', () => {
+  const page = `
+    <ol data-insights-index="products" data-insights-query-id="${FROM_MARKUP}">
+      <li data-insights-object-id="sku-1"><a id="result" href="#sku-1">One</a></li>
+    </ol>
+    <aside data-insights-index="products">
+      <div data-insights-object-id="sku-1">
+        <button id="add" data-insights-conversion="addToCart">Add</button>
+        <button id="buy" data-insights-conversion="purchase">Buy</button>
+      </div>
+    </aside>`;
+
+  it('attributes a conversion after a click on a search result to that search', async () => {
+    document.body.innerHTML = page;
+    trail = init(required);
+    click('#add');
+    const [before] = await sent(1);
+    click('#result');
+    click('#add');
+    const [, , after] = await sent(3);
+    expect(variantOf(before)).toBe('addedToCartObjectIDs');
+    expect(after).toMatchObject({ eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: FROM_MARKUP });
+  });
+
+  it('forgets the queryID of a purchased object', async () => {
+    document.body.innerHTML = page;
+    trail = init(required);
+    click('#result');
+    click('#buy');
+    const [, first] = await sent(2);
+    expect(first).toMatchObject({ objectData: [{ queryID: FROM_MARKUP }] });
+    click('#buy');
+    const [, , second] = await sent(3);
+    expect(variantOf(second)).toBe('purchasedObjectIDs');
+  });
+});
+
+describe('privacy', () => {
+  it('never sends form field values or text', async () => {
+    history.replaceState(null, '', '/checkout?email=secret%40example.com');
+    document.body.innerHTML = `
+      <form id="checkout" data-insights-conversion="purchase" data-insights-index="products" data-insights-currency="EUR">
+        <label>Your secret e-mail <input name="email" value="secret@example.com"></label>
+        <textarea name="note">secret note</textarea>
+        <div data-insights-object-id="sku-1" data-insights-price="10">A secret gift</div>
+        <button id="pay">Pay secretly</button>
+      </form>`;
+    trail = init(required);
+    $('#checkout').addEventListener('submit', (event) => event.preventDefault());
+    click('#pay');
+    await sent(1);
+    await trail.flush();
+    const bodies = vi.mocked(fetch).mock.calls.map(([, request]) => String(request?.body));
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const payload of [...accepted.map((event) => JSON.stringify(event)), ...bodies]) expect(payload).not.toContain('secret');
+  });
+});
