@@ -1,6 +1,8 @@
-import { filterClicks, objectClick, type Stamp } from './events/build';
+import { filterClicks, objectClick, viewEvents, type Stamp } from './events/build';
 import { SEARCH_QUERY_ID, USER_TOKEN_RULE, validateEvent, type InsightsEvent } from './events/schemas';
+import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
+import { watchViews } from './capture/views';
 import { conversionEvents } from './events/conversions';
 import { createDelivery } from './delivery/queue';
 import { eventsUrl } from './delivery/transport';
@@ -8,7 +10,7 @@ import { announce } from './lib/announce';
 import { removeCookie, writeCookie } from './lib/cookie';
 import { createLog, guard } from './lib/log';
 import { onPageExit } from './lib/page-exit';
-import { ATTR, OBJECT_SELECTOR, describeElement, lineageOf, nearest, type Lineage } from './markup/attributes';
+import { ATTR, describeElement, lineageOf, nearest, type Lineage } from './markup/attributes';
 import { readConversion, type ConversionKind } from './markup/conversion';
 import { parseFilters } from './markup/filters';
 import { positionOf, readObject } from './markup/object';
@@ -162,7 +164,7 @@ function start(options: Options): QueryTrail {
     }
   };
 
-  const stopInteractions = listenForInteractions({
+  const interactions = listenForInteractions({
     click: guard(log, (path, timestamp) => {
       if (optOut || destroyed) return;
       const target = clickTargetOf(path);
@@ -178,15 +180,39 @@ function start(options: Options): QueryTrail {
   });
   const stopExit = onPageExit(guard(log, () => delivery.flushOnExit()));
 
-  const rememberLanding = guard(log, () => {
-    if (!landingQueryID) return;
-    for (const object of document.querySelectorAll(OBJECT_SELECTOR)) {
+  // Views count once per object and queryID, or once per page load without a queryID.
+  const viewed = new Set<string>();
+  const onViewed = guard(log, (objects: Element[]) => {
+    if (optOut || destroyed) return;
+    const stamp = stampAt(Date.now());
+    const fresh = objects.flatMap((element) => {
+      const lineage = lineageOf(element);
+      const { objectID, index, queryID } = readObject(lineage, options.index);
+      const key = `${index}\n${queryID}\n${objectID}`;
+      if (viewed.has(key)) return [];
+      viewed.add(key);
+      const view = { objectID, index, eventName: eventNameFor(lineage, options.viewEventName) };
+      // Checked one by one first, so that one broken object does not take 19 valid views down with it.
+      const [alone] = viewEvents([view], stamp);
+      const result = validateEvent(alone);
+      if (result.ok) return [view];
+      reject(alone, result.rule, element);
+      return [];
+    });
+    for (const event of viewEvents(fresh, stamp)) emit(event);
+  });
+  const views = options.views ? watchViews(onViewed) : undefined;
+
+  const stopFollowing = followDom({
+    found: guard(log, (object: Element) => {
+      views?.watch(object);
+      if (!landingQueryID) return;
       const { objectID, index } = readObject(lineageOf(object), options.index);
       if (objectID && index) remember([objectID], index, landingQueryID, Date.now());
-    }
+    }),
+    lost: (object) => views?.release(object),
+    shadowRoot: (root) => interactions.watch(root),
   });
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', rememberLanding, { once: true });
-  else rememberLanding();
   if (optOut) forgetEverything();
   else setTimeout(() => void memory.prune(Date.now()), 0);
 
@@ -222,7 +248,9 @@ function start(options: Options): QueryTrail {
     },
     destroy() {
       destroyed = true;
-      stopInteractions();
+      interactions.stop();
+      stopFollowing();
+      views?.stop();
       stopExit();
       void delivery.flush().finally(() => delivery.stop());
     },

@@ -1,4 +1,4 @@
-import { chunk } from '../lib/chunk';
+import { chunk, groupBy } from '../lib/lists';
 import type { EventOf } from './schemas';
 
 /** Who acted and when: stamped on every event at the moment of the interaction. */
@@ -47,4 +47,21 @@ export function filterClicks(
   // No filter at all still makes one event, so validation names the broken markup.
   const runs = filters.length ? chunk(filters, MAX_ITEMS) : [[]];
   return runs.map((run) => ({ ...envelope(eventName, index, stamp), eventType: 'click', filters: run }));
+}
+
+export interface ViewedObject {
+  objectID: string;
+  index: string | undefined;
+  eventName: string;
+}
+
+/** One `viewedObjectIDs` event per index and event name, of at most 20 objectIDs each. */
+export function viewEvents(objects: readonly ViewedObject[], stamp: Stamp): EventOf<'viewedObjectIDs'>[] {
+  return groupBy(objects, (object) => `${object.index}\n${object.eventName}`)
+    .flatMap((group) => chunk(group, MAX_ITEMS))
+    .map((run) => ({
+      ...envelope((run[0] as ViewedObject).eventName, (run[0] as ViewedObject).index, stamp),
+      eventType: 'view',
+      objectIDs: run.map((object) => object.objectID),
+    }));
 }

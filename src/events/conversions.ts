@@ -1,4 +1,4 @@
-import { chunk } from '../lib/chunk';
+import { chunk, groupBy } from '../lib/lists';
 import type { ConversionKind } from '../markup/conversion';
 import { envelope, MAX_ITEMS, type Stamp } from './build';
 
@@ -28,15 +28,6 @@ export function revenueOf(items: readonly ConvertedItem[]): number {
   const places = Math.max(0, ...items.map((item) => decimals(item.price ?? 0)));
   const scale = 10 ** places;
   return Math.round(items.reduce((sum, item) => sum + (item.price ?? 0) * item.quantity * scale, 0)) / scale;
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    groups.set(key, [...(groups.get(key) ?? []), item]);
-  }
-  return [...groups.values()];
 }
 
 export type DraftEvent = Record<string, unknown>;

@@ -14,7 +14,7 @@ export interface QueryIdMemoryOptions {
   cap?: number;
   /** Whether storing is allowed; when not, everything stays in memory and IndexedDB is never opened. */
   persistent: boolean;
-  /** Told once when IndexedDB is missing or fails; memory alone is used from then on. */
+  /** Told once when IndexedDB is missing or fails; memory alone is used from then on. It must not throw. */
   onStorageProblem?: (message: string) => void;
 }
 
@@ -36,8 +36,8 @@ export interface QueryIdMemory {
 const DB_NAME = 'querytrail-query-ids';
 
 export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStorageProblem }: QueryIdMemoryOptions): QueryIdMemory {
-  // `undefined` marks an object forgotten on this page: it is not looked up in IndexedDB, and is
-  // deleted from it once storing is allowed, so that an older entry cannot come back with consent.
+  // `undefined` marks an object forgotten on this page: it is deleted from IndexedDB once storing
+  // is allowed, so that an entry stored by an earlier page cannot come back with consent.
   const inMemory = new Map<string, RememberedQuery | undefined>();
   // Created on first persistent use, so that a page without consent never opens IndexedDB.
   let store: UseStore | undefined;
@@ -105,9 +105,8 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     },
 
     async recall(objectID, index, now) {
-      const entry = inMemory.has(objectID)
-        ? inMemory.get(objectID)
-        : await inStore((objectStore) => promisifyRequest(objectStore.get(objectID)));
+      const entry =
+        inMemory.get(objectID) ?? (await inStore((objectStore) => promisifyRequest<RememberedQuery | undefined>(objectStore.get(objectID))));
       return isFresh(entry, now) && entry.index == index ? entry.queryID : undefined;
     },
 
@@ -119,7 +118,8 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     async clear() {
       inMemory.clear();
       // With a connection of this page's own, a deletion of the database would wait for the page
-      // to go; without one, opening the database to clear it would create it.
+      // to go; without one, opening the database to clear it would create it. Another tab's
+      // connection holds the deletion back (queued, so the promise waits) until that tab lets go.
       await safely(() =>
         store ? store('readwrite', (objectStore) => promisifyRequest(objectStore.clear())) : promisifyRequest(indexedDB.deleteDatabase(DB_NAME)),
       );
