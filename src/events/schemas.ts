@@ -56,58 +56,29 @@ const addToCart = is('addToCart');
 const purchase = is('purchase');
 
 const sameLength = (field: 'positions' | 'objectData') =>
-  z.refine<{ objectIDs?: unknown[]; positions?: unknown[]; objectData?: unknown[] }>(
-    (event) => event[field]?.length === undefined || event[field]?.length === event.objectIDs?.length,
-    `${field} must hold one entry per objectID`,
-  );
+  z.refine<object>((event) => {
+    const lists = event as { objectIDs?: unknown[]; positions?: unknown[]; objectData?: unknown[] };
+    return lists[field]?.length === undefined || lists[field]?.length === lists.objectIDs?.length;
+  }, `${field} must hold one entry per objectID`);
+
+/** Add-to-cart and purchase events: the same revenue fields, checked the same way. */
+const withRevenue = <S extends z.core.$ZodShape>(shape: S) =>
+  z.strictObject({ ...common, ...revenue, eventType: conversion, objectIDs, ...shape }).check(sameLength('objectData'));
 
 export const variants = {
   clickedObjectIDsAfterSearch: z
     .strictObject({ ...common, eventType: click, objectIDs, positions, queryID })
     .check(sameLength('positions')),
-  addedToCartObjectIDsAfterSearch: z
-    .strictObject({
-      ...common,
-      ...revenue,
-      eventType: conversion,
-      eventSubtype: addToCart,
-      objectIDs,
-      queryID,
-      objectData: z.optional(list(objectDataAfterSearch, 'objectData')),
-    })
-    .check(sameLength('objectData')),
-  purchasedObjectIDsAfterSearch: z
-    .strictObject({
-      ...common,
-      ...revenue,
-      eventType: conversion,
-      eventSubtype: purchase,
-      objectIDs,
-      objectData: list(objectDataAfterSearch, 'objectData'),
-    })
-    .check(sameLength('objectData')),
+  addedToCartObjectIDsAfterSearch: withRevenue({
+    eventSubtype: addToCart,
+    queryID,
+    objectData: z.optional(list(objectDataAfterSearch, 'objectData')),
+  }),
+  purchasedObjectIDsAfterSearch: withRevenue({ eventSubtype: purchase, objectData: list(objectDataAfterSearch, 'objectData') }),
   convertedObjectIDsAfterSearch: z.strictObject({ ...common, eventType: conversion, objectIDs, queryID }),
   clickedObjectIDs: z.strictObject({ ...common, eventType: click, objectIDs }),
-  purchasedObjectIDs: z
-    .strictObject({
-      ...common,
-      ...revenue,
-      eventType: conversion,
-      eventSubtype: purchase,
-      objectIDs,
-      objectData: z.optional(list(objectData, 'objectData')),
-    })
-    .check(sameLength('objectData')),
-  addedToCartObjectIDs: z
-    .strictObject({
-      ...common,
-      ...revenue,
-      eventType: conversion,
-      eventSubtype: addToCart,
-      objectIDs,
-      objectData: z.optional(list(objectData, 'objectData')),
-    })
-    .check(sameLength('objectData')),
+  purchasedObjectIDs: withRevenue({ eventSubtype: purchase, objectData: z.optional(list(objectData, 'objectData')) }),
+  addedToCartObjectIDs: withRevenue({ eventSubtype: addToCart, objectData: z.optional(list(objectData, 'objectData')) }),
   convertedObjectIDs: z.strictObject({ ...common, eventType: conversion, objectIDs }),
   clickedFilters: z.strictObject({ ...common, eventType: click, filters }),
   convertedFilters: z.strictObject({ ...common, eventType: conversion, filters }),

@@ -24,6 +24,8 @@ const isClickOn = (objectID: string) => (event: Event) => event.eventType === 'c
 const isConversion = (subtype: string | undefined, objectIDs: string) => (event: Event) =>
   event.eventType === 'conversion' && event.eventSubtype === subtype && String(event.objectIDs) === objectIDs;
 
+const summaryOf = (event: Event) => `${String(event.eventSubtype ?? event.eventType)} ${String(event.objectIDs)}`;
+
 /** After a navigation: QueryTrail starts asynchronously (its script is `async`), and clicks before that are not its to see. */
 async function waitForInstance(page: Page): Promise<void> {
   await pollUntil(
@@ -198,6 +200,14 @@ describe('a conversion on a later page is attributed to the search that led to t
       timestamp: expect.any(Number),
     });
     await expectNoMoreEvents(e2e.collector, 5);
+    // Each interaction arrived exactly once, in the order the user made them.
+    expect(e2e.collector.received.map(({ event }) => summaryOf(event as Event))).toEqual([
+      'click sku-a',
+      'addToCart sku-a',
+      'click sku-b',
+      'purchase sku-a,sku-b',
+      'purchase sku-a',
+    ]);
   });
 
   it('attributes an add-to-cart on a landing page to the queryID in its URL', async () => {
@@ -303,8 +313,6 @@ describe('storage consent and opt-out', () => {
     await page.click('#save');
 
     const events = await waitForEvents(e2e.collector, 4);
-    await sleep(500);
-    console.log('DEBUG', JSON.stringify(e2e.collector.requests.map((r) => r.status)), JSON.stringify(e2e.collector.received.map(({ event, at }) => [at, (event as Event).eventType, (event as Event).eventSubtype, (event as Event).timestamp, String((event as Event).userToken).slice(10, 18)])));
     expect(events.filter(isConversion('addToCart', 'sku-c'))).toEqual([
       expect.objectContaining({ queryID: CONSENT_QUERY_ID }),
       expect.objectContaining({ queryID: CONSENT_QUERY_ID }),
