@@ -65,10 +65,6 @@ const CONVERSION_NAMES = {
   purchase: 'purchaseEventName',
 } as const satisfies Record<ConversionKind, keyof Options>;
 
-function landingQueryIdOf(parameter: string): string | undefined {
-  const queryID = new URLSearchParams(location.search).get(parameter) ?? undefined;
-  return queryID && SEARCH_QUERY_ID.test(queryID) ? queryID : undefined;
-}
 
 function start(options: Options): QueryTrail {
   const log = createLog(options.debug || location.href.includes('querytrail-debug'));
@@ -89,11 +85,6 @@ function start(options: Options): QueryTrail {
     persistent: mayStore(),
     onStorageProblem: (message) => log.debug(message),
   });
-  const forgetEverything = () => {
-    delivery.clear();
-    void memory.clear();
-    if (options.useCookie) removeCookie(TOKEN_COOKIE);
-  };
 
   const reject = (event: unknown, rule: string, element?: Element) => {
     const origin = element ? ` from ${describeElement(element)}` : '';
@@ -108,6 +99,12 @@ function start(options: Options): QueryTrail {
     onRefused: (event, status) => reject(event, `the Insights API refused it (${status})`),
   });
 
+  const forgetEverything = () => {
+    delivery.clear();
+    void memory.clear();
+    if (options.useCookie) removeCookie(TOKEN_COOKIE);
+  };
+
   const emit = (event: object, element?: Element): InsightsEvent | undefined => {
     const result = validateEvent(event);
     if (!result.ok) return void reject(event, result.rule, element);
@@ -121,7 +118,9 @@ function start(options: Options): QueryTrail {
     for (const objectID of objectIDs) memory.remember(objectID, { index, queryID, at });
   };
 
-  const landingQueryID = landingQueryIdOf(options.queryIdParam);
+  const landingParameter = new URLSearchParams(location.search).get(options.queryIdParam) ?? undefined;
+  const landingQueryID = landingParameter && SEARCH_QUERY_ID.test(landingParameter) ? landingParameter : undefined;
+  if (landingParameter && !landingQueryID) log.debug(`?${options.queryIdParam}=${landingParameter} ignored: a queryID is 32 lowercase hexadecimal characters`);
 
   const stampAt = (timestamp: number): Stamp => ({ userToken: identity.token, authenticatedUserToken, timestamp });
   const eventNameFor = (path: Lineage, fallback: string) => nearest(path, ATTR.eventName) ?? fallback;
@@ -146,12 +145,13 @@ function start(options: Options): QueryTrail {
     const { kind, items, value, currency, trigger: element } = readConversion(trigger, options);
     if (!kind) return reject(undefined, `${ATTR.conversion} must be "", "addToCart" or "purchase"`, element);
     if (!items.length) return reject(undefined, `no object to convert: nothing matches ${ATTR.items}, and no ${ATTR.objectId} inside or around the trigger`, element);
-    const resolved = await Promise.all(
-      items.map(async (item) => ({
-        ...item,
-        queryID: item.queryID ?? landingQueryID ?? (item.index ? await memory.recall(item.objectID, item.index, stamp.timestamp) : undefined),
-      })),
-    );
+    // Resolved at once once the stored queryIDs are loaded (moments after start), so that the
+    // event is queued in the same task as the click or submit, before any navigation.
+    await memory.loaded;
+    const resolved = items.map((item) => ({
+      ...item,
+      queryID: item.queryID ?? landingQueryID ?? (item.index ? memory.recall(item.objectID, item.index, stamp.timestamp) : undefined),
+    }));
     if (optOut || destroyed) return;
     const eventName = eventNameFor(trigger, options[CONVERSION_NAMES[kind]]);
     const { events, note } = conversionEvents({ kind, items: resolved, value, currency, eventName, stamp });
@@ -213,8 +213,9 @@ function start(options: Options): QueryTrail {
     lost: (object) => views?.release(object),
     shadowRoot: (root) => interactions.watch(root),
   });
+  // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
   if (optOut) forgetEverything();
-  else setTimeout(() => void memory.prune(Date.now()), 0);
+  else void memory.prune(Date.now());
 
   const tokenProblem = (method: string, token: unknown) =>
     log.error(`${method}: ${JSON.stringify(token)} is not a valid user token (${USER_TOKEN_RULE}); the previous token stays.`);

@@ -29,6 +29,10 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
   let waiting: InsightsEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  // Page exits so far. A keepalive request outlives its page, so one in flight when the page
+  // was left (or frozen into the back/forward cache) may well arrive although its promise
+  // fails without an answer: it is not sent again, or the API would count it twice.
+  let exits = 0;
 
   const schedule = () => {
     if (timer === undefined && waiting.length && !stopped) timer = setTimeout(flush, flushInterval);
@@ -44,6 +48,7 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
 
   /** 413 and 422 refuse a whole batch for one event: halve until it stands alone. */
   async function deliver(events: InsightsEvent[]): Promise<void> {
+    const exitsBefore = exits;
     const status = await post(url, bodyOf(events));
     if (status >= 200 && status < 300) return;
     if (status === 401 || status === 403) {
@@ -55,6 +60,8 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
       await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))]);
     } else if (isSplittable(status)) {
       onRefused(events[0] as InsightsEvent, status);
+    } else if (status === 0 && exits !== exitsBefore) {
+      log.debug('a send in flight when the page was left failed without an answer; its keepalive request is not repeated');
     } else if (isRetryable(status)) {
       waiting = [...events, ...waiting];
       log.debug(`send failed (${status || 'network error'}), ${events.length} events kept for the next try`);
@@ -76,6 +83,7 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
     },
     flush,
     flushOnExit() {
+      exits += 1;
       for (const batch of toBatches(take())) {
         if (!beacon(url, batch.body)) void post(url, batch.body);
       }

@@ -22,14 +22,22 @@ export interface QueryIdMemoryOptions {
 export interface QueryIdMemory {
   /** Starts the IndexedDB write at once, in the caller's task, so that it survives a navigation that follows. */
   remember(objectID: string, query: RememberedQuery): void;
-  /** The queryID remembered for the object in this index, unless it is `ttlMs` old at `now`. */
-  recall(objectID: string, index: string, now: number): Promise<string | undefined>;
+  /**
+   * The queryID remembered for the object in this index, unless it is `ttlMs` old at `now`.
+   * Synchronous, from memory: what earlier pages stored is there once `loaded` resolves.
+   */
+  recall(objectID: string, index: string, now: number): string | undefined;
+  /** Resolves once the first `prune` has loaded the stored entries (at once where nothing may be stored). */
+  loaded: Promise<void>;
   forget(objectIDs: string[]): Promise<void>;
   /** Removes everything, also what earlier pages stored. */
   clear(): Promise<void>;
   /** `true` also writes what was remembered, or forgotten, in memory so far. */
   setPersistent(persistent: boolean): void;
-  /** Removes expired entries and all but the `cap` newest. Scans the whole store: call it once on start, off the critical path. */
+  /**
+   * Removes expired entries and all but the `cap` newest, and loads the rest into memory, so
+   * that a conversion reads them without waiting. Scans the whole store: call it once on start.
+   */
   prune(now: number): Promise<void>;
 }
 
@@ -77,26 +85,38 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
       return promisifyRequest(objectStore.transaction);
     });
 
+  let markLoaded = () => {};
+  const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+
   const prune = (now: number) => {
     prunedAt = now;
     // Reading and deleting in one transaction makes an entry remembered meanwhile wait for the
     // prune, instead of being deleted on the strength of an older read. The cap is enforced here
     // only, once per page start: in between, the store outgrows it by one page's clicks at most.
-    return write((objectStore) => {
+    const pruned = write((objectStore) => {
       const keys = objectStore.getAllKeys();
       const values: IDBRequest<(RememberedQuery | undefined)[]> = objectStore.getAll();
       values.onsuccess = () => {
-        const fresh: [at: number, key: IDBValidKey][] = [];
+        const fresh: [key: string, entry: RememberedQuery][] = [];
         keys.result.forEach((key, i) => {
           const entry = values.result[i];
-          if (isFresh(entry, now)) fresh.push([entry.at, key]);
+          if (isFresh(entry, now)) fresh.push([String(key), entry]);
           else objectStore.delete(key);
         });
-        // Newest first: all after the cap go.
-        for (const [, key] of fresh.sort(([a], [b]) => b - a).slice(cap)) objectStore.delete(key);
+        // Newest first: those past the cap go; the rest is loaded into memory, where what this
+        // page remembered or forgot meanwhile wins.
+        fresh.sort(([, a], [, b]) => b.at - a.at);
+        fresh.forEach(([key, entry], rank) => {
+          if (rank >= cap) objectStore.delete(key);
+          else if (!inMemory.has(key)) inMemory.set(key, entry);
+        });
       };
     });
+    void pruned.then(markLoaded);
+    return pruned.then(() => {});
   };
+
+  if (!persistent) markLoaded();
 
   return {
     remember(objectID, query) {
@@ -104,11 +124,12 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
       void write((objectStore) => objectStore.put(query, objectID));
     },
 
-    async recall(objectID, index, now) {
-      const entry =
-        inMemory.get(objectID) ?? (await inStore((objectStore) => promisifyRequest<RememberedQuery | undefined>(objectStore.get(objectID))));
+    recall(objectID, index, now) {
+      const entry = inMemory.get(objectID);
       return isFresh(entry, now) && entry.index == index ? entry.queryID : undefined;
     },
+
+    loaded,
 
     forget(objectIDs) {
       for (const objectID of objectIDs) inMemory.set(objectID, undefined);

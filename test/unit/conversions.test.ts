@@ -68,7 +68,10 @@ async function clickOnEarlierPage(html: string, selector: string, remembered: { 
   expect(accepted).toMatchObject([{ eventType: 'click', objectIDs: [remembered.objectID], queryID: remembered.queryID }]);
   earlierPage.destroy();
   const laterPage = createQueryIdMemory({ ttlMs: 60_000, persistent: true });
-  await vi.waitFor(async () => expect(await laterPage.recall(remembered.objectID, remembered.index, Date.now())).toBe(remembered.queryID));
+  await vi.waitFor(async () => {
+    await laterPage.prune(Date.now());
+    expect(laterPage.recall(remembered.objectID, remembered.index, Date.now())).toBe(remembered.queryID);
+  });
   document.body.innerHTML = '';
   accepted = [];
 }

@@ -36,6 +36,13 @@ async function directly<T>(operation: (store: UseStore) => Promise<T>): Promise<
 
 const storedKeys = () => directly((store) => keys<string>(store));
 
+/** A later page: it loads what earlier pages stored when it starts, as QueryTrail does. */
+async function laterPageAt(now: number) {
+  const page = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+  await page.prune(now);
+  return page;
+}
+
 describe('remember and recall', () => {
   it('recalls the queryID in the same index only', async () => {
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
@@ -51,9 +58,8 @@ describe('remember and recall', () => {
     earlierPage.remember('42', query(1));
     earlierPage.remember('42', query(2, T0 + 5));
 
-    const laterPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
-    await vi.waitFor(async () => expect(await laterPage.recall('42', 'products', T0 + 10)).toBe(queryID(2)));
-    expect(await laterPage.recall('42', 'articles', T0 + 10)).toBeUndefined();
+    await vi.waitFor(async () => expect((await laterPageAt(T0 + 10)).recall('42', 'products', T0 + 10)).toBe(queryID(2)));
+    expect((await laterPageAt(T0 + 10)).recall('42', 'articles', T0 + 10)).toBeUndefined();
   });
 
   it('never returns an expired queryID, measured at the given time, in this page or a later one', async () => {
@@ -63,9 +69,8 @@ describe('remember and recall', () => {
     expect(await memory.recall('42', 'products', T0 + HOUR - 1)).toBe(queryID(1));
     expect(await memory.recall('42', 'products', T0 + HOUR)).toBeUndefined();
 
-    const laterPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
-    await vi.waitFor(async () => expect(await laterPage.recall('42', 'products', T0 + HOUR - 1)).toBe(queryID(1)));
-    expect(await laterPage.recall('42', 'products', T0 + HOUR)).toBeUndefined();
+    await vi.waitFor(async () => expect((await laterPageAt(T0 + HOUR - 1)).recall('42', 'products', T0 + HOUR - 1)).toBe(queryID(1)));
+    expect((await laterPageAt(T0 + HOUR - 1)).recall('42', 'products', T0 + HOUR)).toBeUndefined();
   });
 
   it('starts the write in the click’s own task, so that a navigation right after it does not lose it', async () => {
@@ -118,8 +123,7 @@ describe('prune', () => {
     memory.remember('42', query(2, T0 + HOUR));
     await pruning;
 
-    const laterPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
-    await vi.waitFor(async () => expect(await laterPage.recall('42', 'products', T0 + HOUR)).toBe(queryID(2)));
+    await vi.waitFor(async () => expect((await laterPageAt(T0 + HOUR)).recall('42', 'products', T0 + HOUR)).toBe(queryID(2)));
   });
 
   it('treats stored values of another shape as expired, and deletes them', async () => {
@@ -157,7 +161,7 @@ describe('forget and clear', () => {
     expect(await purchasePage.recall('a', 'products', T0)).toBeUndefined();
     expect(await purchasePage.recall('c', 'products', T0)).toBeUndefined();
 
-    const laterPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    const laterPage = await laterPageAt(T0);
     expect(await laterPage.recall('a', 'products', T0)).toBeUndefined();
     expect(await laterPage.recall('c', 'products', T0)).toBeUndefined();
     expect(await laterPage.recall('b', 'products', T0)).toBe(queryID(2));

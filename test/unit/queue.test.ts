@@ -267,4 +267,37 @@ describe('answers of the API', () => {
     expect(requests.at(-1)?.events).toEqual(clicks(3));
     expectDeliveredOnce(clicks(3));
   });
+
+  it('does not repeat a request that was in flight when the page was left and failed without an answer', async () => {
+    // The keepalive request carries on after the page: it may have arrived although its promise fails.
+    let fail: (error: Error) => void = () => {};
+    fetchMock.mockImplementationOnce((_input, init) => {
+      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 'network error' });
+      return new Promise<Response>((_resolve, reject) => (fail = reject));
+    });
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(2));
+    const inFlight = delivery.flush();
+    delivery.flushOnExit();
+    fail(new TypeError('Failed to fetch'));
+    await inFlight;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await delivery.flush();
+    delivery.flushOnExit();
+    expect(requests).toHaveLength(1);
+    expect(beaconMock).not.toHaveBeenCalled();
+  });
+
+  it('still retries an answered failure (5xx) that comes back after the page was hidden', async () => {
+    let failing = true;
+    answerFor = () => (failing ? 503 : 200);
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(2));
+    const inFlight = delivery.flush();
+    delivery.flushOnExit();
+    await inFlight;
+    failing = false;
+    await delivery.flush();
+    expectDeliveredOnce(clicks(2));
+  });
 });
