@@ -1,5 +1,6 @@
 import { USER_TOKEN, USER_TOKEN_RULE } from './events/schemas';
 import { oneOf, rule, text, whole } from './lib/rules';
+import { show } from './lib/show';
 import { z } from './lib/zod';
 
 export type Consent = 'granted' | 'pending' | 'denied';
@@ -97,7 +98,6 @@ export function pageOptions(script: Element | null, global: unknown): Record<str
 
 export type OptionsResult = { ok: true; options: Options } | { ok: false; problems: string[] };
 
-const describe = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
 export function parseOptions(input: unknown): OptionsResult {
   const raw: Record<string, unknown> = { ...DEFAULTS };
@@ -111,7 +111,7 @@ export function parseOptions(input: unknown): OptionsResult {
     return {
       ok: false,
       problems: result.error.issues.map(({ path: [name = ''], message }) =>
-        String(name) in raw ? `${String(name)} must be ${message} (got ${describe(raw[String(name)])})` : `${String(name)} is required: ${message}`,
+        String(name) in raw ? `${String(name)} must be ${message} (got ${show(raw[String(name)])})` : `${String(name)} is required: ${message}`,
       ),
     };
   }

@@ -10,6 +10,7 @@ import { announce } from './lib/announce';
 import { removeCookie, writeCookie } from './lib/cookie';
 import { createLog, guard } from './lib/log';
 import { onPageExit } from './lib/page-exit';
+import { show } from './lib/show';
 import { ATTR, describeElement, lineageOf, nearest, type Lineage } from './markup/attributes';
 import { readConversion, type ConversionKind } from './markup/conversion';
 import { parseFilters } from './markup/filters';
@@ -178,7 +179,12 @@ function start(options: Options): QueryTrail {
       if (trigger && !optOut && !destroyed) void convert(trigger, stampAt(timestamp)).catch((error: unknown) => log.warn('conversion failed:', error));
     }),
   });
-  const stopExit = onPageExit(guard(log, () => delivery.flushOnExit()));
+  const stopExit = onPageExit(
+    guard(log, () => {
+      memory.handOff();
+      delivery.flushOnExit();
+    }),
+  );
 
   // Views count once per object and queryID, or once per page load without a queryID.
   const viewed = new Set<string>();
@@ -218,7 +224,7 @@ function start(options: Options): QueryTrail {
   else void memory.prune(Date.now());
 
   const tokenProblem = (method: string, token: unknown) =>
-    log.error(`${method}: ${JSON.stringify(token)} is not a valid user token (${USER_TOKEN_RULE}); the previous token stays.`);
+    log.error(`${method}: ${show(token)} is not a valid user token (${USER_TOKEN_RULE}); the previous token stays.`);
 
   return {
     flush: () => delivery.flush().catch((error: unknown) => log.warn('flush failed:', error)),
@@ -232,7 +238,7 @@ function start(options: Options): QueryTrail {
     },
     getUserToken: () => identity.token,
     setConsent(next) {
-      if (!CONSENTS.includes(next)) return log.error(`setConsent: ${JSON.stringify(next)} must be "granted", "pending" or "denied".`);
+      if (!CONSENTS.includes(next)) return log.error(`setConsent: ${show(next)} must be "granted", "pending" or "denied".`);
       consent = next;
       memory.setPersistent(mayStore());
       keepAnonymousToken();

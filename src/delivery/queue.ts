@@ -1,5 +1,6 @@
 import type { InsightsEvent } from '../events/schemas';
 import type { Log } from '../lib/log';
+import { parseRetryAfter, retryDelay } from './backoff';
 import { bodyOf, toBatches } from './batches';
 import { beacon, post } from './transport';
 
@@ -33,10 +34,20 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
   // was left (or frozen into the back/forward cache) may well arrive although its promise
   // fails without an answer: it is not sent again, or the API would count it twice.
   let exits = 0;
+  // Failed sends in a row, and until when the next try waits.
+  let failures = 0;
+  let backOffUntil = 0;
 
   const schedule = () => {
-    if (timer === undefined && waiting.length && !stopped) timer = setTimeout(flush, flushInterval);
+    if (timer !== undefined || !waiting.length || stopped) return;
+    timer = setTimeout(flush, Math.max(flushInterval, backOffUntil - Date.now()));
   };
+
+  const retryNow = () => {
+    backOffUntil = 0;
+    if (waiting.length) void flush();
+  };
+  window.addEventListener('online', retryNow);
 
   const take = () => {
     clearTimeout(timer);
@@ -49,8 +60,11 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
   /** 413 and 422 refuse a whole batch for one event: halve until it stands alone. */
   async function deliver(events: InsightsEvent[]): Promise<void> {
     const exitsBefore = exits;
-    const status = await post(url, bodyOf(events));
-    if (status >= 200 && status < 300) return;
+    const { status, retryAfter } = await post(url, bodyOf(events));
+    if (status >= 200 && status < 300) {
+      failures = 0;
+      return;
+    }
     if (status === 401 || status === 403) {
       if (!stopped) log.error(`the Insights API refused the credentials (${status}): check appId and apiKey. Sending stopped.`);
       stopped = true;
@@ -63,8 +77,13 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
     } else if (status === 0 && exits !== exitsBefore) {
       log.debug('a send in flight when the page was left failed without an answer; its keepalive request is not repeated');
     } else if (isRetryable(status)) {
+      failures += 1;
+      const delay = retryDelay(failures, parseRetryAfter(retryAfter));
+      backOffUntil = Math.max(backOffUntil, Date.now() + delay);
       waiting = [...events, ...waiting];
-      log.debug(`send failed (${status || 'network error'}), ${events.length} events kept for the next try`);
+      log.debug(`send failed (${status || 'network error'}), ${events.length} events kept, next try in ${delay} ms`);
+      clearTimeout(timer);
+      timer = undefined;
       schedule();
     } else {
       log.warn(`the Insights API answered ${status}; ${events.length} events dropped`);
@@ -84,6 +103,7 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
     flush,
     flushOnExit() {
       exits += 1;
+      // Backing off or not, the page is going: what waits leaves now or never.
       for (const batch of toBatches(take())) {
         if (!beacon(url, batch.body)) void post(url, batch.body);
       }
@@ -94,6 +114,7 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
     stop() {
       take();
       stopped = true;
+      window.removeEventListener('online', retryNow);
     },
   };
 }

@@ -9,13 +9,20 @@ export function eventsUrl(endpoint: string, appId: string, apiKey: string): stri
   return `${endpoint}/1/events?${query}`;
 }
 
-/** Network failure reads as status 0. A string body goes as text/plain: no CORS preflight. */
-export async function post(url: string, body: string): Promise<number> {
+export interface Answer {
+  /** 0 when the request got no answer (network error, offline). */
+  status: number;
+  /** The `Retry-After` header, where the server exposes it to the page. */
+  retryAfter: string | null;
+}
+
+/** A string body goes as text/plain: no CORS preflight. */
+export async function post(url: string, body: string): Promise<Answer> {
   try {
     const response = await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit' });
-    return response.status;
+    return { status: response.status, retryAfter: response.headers?.get('Retry-After') ?? null };
   } catch {
-    return 0;
+    return { status: 0, retryAfter: null };
   }
 }
 

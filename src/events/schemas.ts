@@ -132,12 +132,18 @@ export function variantOf(event: Record<string, unknown>): Variant | string {
 
 export type Validation = { ok: true; event: InsightsEvent; variant: Variant } | { ok: false; rule: string };
 
-/** Checks an event against the official rules; `rule` names the first one it breaks. */
-export function validateEvent(input: unknown): Validation {
+/** SPEC §7: the API refuses events older than 4 days, and the whole batch with them. */
+export const MAX_EVENT_AGE_MS = 4 * 24 * 60 * 60 * 1000;
+
+/** Checks an event against the official rules at `now`; `rule` names the first one it breaks. */
+export function validateEvent(input: unknown, now = Date.now()): Validation {
   if (!isRecord(input)) return { ok: false, rule: 'an event must be an object' };
   const variant = variantOf(input);
   if (!(variant in variants)) return { ok: false, rule: variant };
   const result = variants[variant as Variant].safeParse(input);
+  if (result.success && now - (result.data.timestamp ?? now) > MAX_EVENT_AGE_MS) {
+    return { ok: false, rule: `${variant}: timestamp: more than 4 days old, the API refuses it` };
+  }
   if (result.success) return { ok: true, event: result.data, variant: variant as Variant };
   return { ok: false, rule: `${variant}: ${firstProblem(result.error)}` };
 }

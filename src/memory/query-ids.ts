@@ -32,6 +32,11 @@ export interface QueryIdMemory {
   forget(objectIDs: string[]): Promise<void>;
   /** Removes everything, also what earlier pages stored. */
   clear(): Promise<void>;
+  /**
+   * The page is going away: what is not committed yet goes to this tab's next page, since
+   * IndexedDB aborts the transactions of a page that is unloaded.
+   */
+  handOff(): void;
   /** `true` also writes what was remembered, or forgotten, in memory so far. */
   setPersistent(persistent: boolean): void;
   /**
@@ -42,6 +47,7 @@ export interface QueryIdMemory {
 }
 
 const DB_NAME = 'querytrail-query-ids';
+const HANDOFF_KEY = DB_NAME;
 
 export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStorageProblem }: QueryIdMemoryOptions): QueryIdMemory {
   // `undefined` marks an object forgotten on this page: it is deleted from IndexedDB once storing
@@ -53,6 +59,8 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   // Run again on the store once storing is allowed: where consent is given after start on every
   // page, the store would otherwise never be pruned.
   let prunedAt: number | undefined;
+  // Remembered (an entry) or forgotten (null) on this page and not committed yet.
+  const uncommitted = new Map<string, RememberedQuery | null>();
 
   // Stored entries may come from another version of the script: one without a string queryID counts as expired.
   const isFresh = (entry: RememberedQuery | undefined, now: number): entry is RememberedQuery =>
@@ -82,14 +90,44 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   const write = (change: (objectStore: IDBObjectStore) => void) =>
     inStore((objectStore) => {
       change(objectStore);
-      return promisifyRequest(objectStore.transaction);
+      return promisifyRequest(objectStore.transaction).then(() => true);
     });
+
+  /** Remembers (an entry) or forgets (undefined) objects, in memory at once and in IndexedDB. */
+  const update = (changes: [objectID: string, query: RememberedQuery | undefined][]) => {
+    for (const [objectID, query] of changes) {
+      inMemory.set(objectID, query);
+      uncommitted.set(objectID, query ?? null);
+    }
+    return write((objectStore) => {
+      for (const [objectID, query] of changes) {
+        if (query) objectStore.put(query, objectID);
+        else objectStore.delete(objectID);
+      }
+    }).then((committed) => {
+      for (const [objectID, query] of changes) {
+        if (committed && uncommitted.get(objectID) === (query ?? null)) uncommitted.delete(objectID);
+      }
+    });
+  };
+
+  /** Takes over what the tab's previous page could not commit before it went away. */
+  const adoptHandOff = () => {
+    try {
+      const handed: [string, RememberedQuery | null][] = JSON.parse(sessionStorage.getItem(HANDOFF_KEY) ?? '[]');
+      sessionStorage.removeItem(HANDOFF_KEY);
+      if (handed.length) void update(handed.map(([objectID, query]) => [objectID, query ?? undefined]));
+    } catch {
+      // No session storage (or a malformed entry): the handed-off changes are lost, nothing else.
+    }
+  };
 
   let markLoaded = () => {};
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
 
   const prune = (now: number) => {
     prunedAt = now;
+    if (persistent) adoptHandOff();
     // Reading and deleting in one transaction makes an entry remembered meanwhile wait for the
     // prune, instead of being deleted on the strength of an older read. The cap is enforced here
     // only, once per page start: in between, the store outgrows it by one page's clicks at most.
@@ -120,8 +158,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
 
   return {
     remember(objectID, query) {
-      inMemory.set(objectID, query);
-      void write((objectStore) => objectStore.put(query, objectID));
+      void update([[objectID, query]]);
     },
 
     recall(objectID, index, now) {
@@ -132,8 +169,15 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     loaded,
 
     forget(objectIDs) {
-      for (const objectID of objectIDs) inMemory.set(objectID, undefined);
-      return write((objectStore) => objectIDs.forEach((objectID) => objectStore.delete(objectID)));
+      return update(objectIDs.map((objectID) => [objectID, undefined]));
+    },
+
+    handOff() {
+      try {
+        if (persistent && uncommitted.size) sessionStorage.setItem(HANDOFF_KEY, JSON.stringify([...uncommitted]));
+      } catch {
+        // Session storage full or blocked: these changes stay with this page.
+      }
     },
 
     async clear() {

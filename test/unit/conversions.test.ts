@@ -426,7 +426,7 @@ describe('more than 20 objects', () => {
       value: undefined,
       currency: undefined,
       eventName: 'Converted',
-      stamp: { userToken: 'user-1', authenticatedUserToken: undefined, timestamp: 1 },
+      stamp: { userToken: 'user-1', authenticatedUserToken: undefined, timestamp: Date.now() },
     });
     expect(events.map((event) => [variantOf(event), (event.objectIDs as string[]).length])).toEqual([
       ['convertedObjectIDs', 5],

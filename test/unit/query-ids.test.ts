@@ -281,3 +281,36 @@ describe('when IndexedDB cannot be used', () => {
     expect(await memory.recall('b', 'products', T0)).toBe(queryID(2));
   });
 });
+
+describe('hand-off to the next page of the tab', () => {
+  afterEach(() => sessionStorage.clear());
+
+  it('carries what was not committed yet to the next page, which stores it', async () => {
+    const clickPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await clickPage.prune(T0);
+    clickPage.remember('42', query(1));
+    clickPage.forget(['7']);
+    // The page goes at once: its transaction is aborted with it, as a navigation does to it.
+    clickPage.handOff();
+    vi.stubGlobal('indexedDB', new IDBFactory());
+
+    const nextPage = await laterPageAt(T0 + 10);
+    expect(nextPage.recall('42', 'products', T0 + 10)).toBe(queryID(1));
+    expect(sessionStorage.length).toBe(0);
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['42']));
+  });
+
+  it('hands nothing off once the writes are committed, or without consent', async () => {
+    const committed = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    committed.remember('42', query(1));
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['42']));
+    committed.handOff();
+    expect(sessionStorage.length).toBe(0);
+
+    const withoutConsent = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
+    withoutConsent.remember('43', query(2));
+    withoutConsent.handOff();
+    expect(sessionStorage.length).toBe(0);
+  });
+});
+

@@ -300,4 +300,47 @@ describe('answers of the API', () => {
     await delivery.flush();
     expectDeliveredOnce(clicks(2));
   });
+
+  it('backs off after failures in a row instead of retrying at every interval', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    answerFor = () => 500;
+    const delivery = createDelivery({ url: EVENTS_URL, flushInterval: 0, log: createLog(false), onRefused: refused });
+    delivery.enqueue(click(1));
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);
+    // The first try, then retries after 1 s, 2 s and 4 s: not one request per millisecond.
+    expect(requests).toHaveLength(4);
+    delivery.stop();
+  });
+
+  it('waits as long as a 429 answer’s Retry-After says', async () => {
+    let answers = 0;
+    fetchMock.mockImplementation(async (_input, init) => {
+      answers += 1;
+      const limited = answers === 1;
+      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: limited ? 429 : 200 });
+      return new Response('{}', { status: limited ? 429 : 200, headers: limited ? { 'Retry-After': '30' } : {} });
+    });
+    const delivery = startDelivery();
+    delivery.enqueue(click(1));
+    await delivery.flush();
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_500);
+    expectDeliveredOnce([click(1)]);
+    delivery.stop();
+  });
+
+  it('retries at once when the browser comes back online', async () => {
+    let offline = true;
+    answerFor = () => (offline ? 'network error' : 200);
+    const delivery = startDelivery();
+    delivery.enqueue(click(1));
+    await delivery.flush();
+    offline = false;
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expectDeliveredOnce([click(1)]);
+    delivery.stop();
+  });
 });

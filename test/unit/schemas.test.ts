@@ -24,10 +24,13 @@ const openApi = JSON.parse(readFileSync(reference('insights-openapi.json'), 'utf
 const examples: Record<string, { value: { events: Event[] } }> =
   openApi.paths['/1/events'].post.requestBody.content['application/json'].examples;
 
+// The request cases' fixed timestamps are from this day: they are judged as of it.
+const CTS_TIME = 1_641_290_601_962;
+
 /** What validateEvent makes of each event: the variant when it passes, the rule when it fails. */
 const outcomes = (events: Event[]) =>
   events.map((event) => {
-    const result = validateEvent(event);
+    const result = validateEvent(event, CTS_TIME);
     return result.ok ? result.variant : result.rule;
   });
 
@@ -55,7 +58,7 @@ describe('official request cases pass', () => {
       expect(outcomes(events)).toEqual(expectedByCase[name]);
       expect(events.map((event) => variantOf(event))).toEqual(expectedByCase[name]);
       // Validation hands the event on unchanged: nothing the API needs is stripped.
-      for (const event of events) expect(validateEvent(event)).toMatchObject({ ok: true, event });
+      for (const event of events) expect(validateEvent(event, CTS_TIME)).toMatchObject({ ok: true, event });
     },
   );
 
@@ -234,6 +237,11 @@ describe('events that break a rule of the official spec are refused, naming the 
       event: { ...addedToCart, objectData: [{ price: 1, quantity: 1.5 }, { price: 5 }] },
       rule: pointsAt('addedToCartObjectIDs', 'objectData.0.quantity', /whole/),
     },
+    {
+      name: 'a timestamp more than 4 days old',
+      event: { ...clickAfterSearch, timestamp: Date.now() - 4 * 24 * 3_600_000 - 60_000 },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'timestamp', /4 days/),
+    },
     { name: 'timestamp as a string', event: { ...clickAfterSearch, timestamp: String(NOW_ROUNDED) }, rule: pointsAt('clickedObjectIDsAfterSearch', 'timestamp') },
     { name: 'an unknown top-level key', event: { ...clickAfterSearch, sessionId: 'abc' }, rule: pointsAt('clickedObjectIDsAfterSearch', 'sessionId') },
     { name: 'eventSubtype "refund"', event: { ...addedToCart, eventSubtype: 'refund' }, rule: pointsAt(undefined, 'eventSubtype', /addToCart/) },
@@ -250,6 +258,10 @@ describe('events that break a rule of the official spec are refused, naming the 
 
   it('positions without queryID make a click after search, not a plain click', () => {
     expect(variantOf(without(clickAfterSearch, 'queryID'))).toBe('clickedObjectIDsAfterSearch');
+  });
+
+  it('a timestamp just under 4 days old still passes', () => {
+    expect(validateEvent({ ...clickAfterSearch, timestamp: Date.now() - 4 * 24 * 3_600_000 + 60_000 })).toMatchObject({ ok: true });
   });
 
   it('a value that is not an object is refused', () => {

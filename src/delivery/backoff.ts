@@ -1,0 +1,22 @@
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 5 * 60_000;
+
+/**
+ * How long to wait before the `failures`-th retry: doubling from a second up to five
+ * minutes, spread by ±50% so that many pages that failed together do not retry together.
+ * A server's own `Retry-After` wins.
+ */
+export function retryDelay(failures: number, retryAfterMs: number | undefined, random = Math.random): number {
+  if (retryAfterMs !== undefined) return retryAfterMs;
+  const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (0.5 + random()));
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in ms from `now`. */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

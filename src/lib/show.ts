@@ -1,0 +1,8 @@
+/** A value as a warning can quote it; never throws, whatever a caller passed (BigInt, cycles, symbols). */
+export function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
+  }
+}
