@@ -18,44 +18,67 @@ const objectsIn = (root: Element): Element[] => [
   ...root.querySelectorAll(OBJECT_SELECTOR),
 ];
 
+/** A subtree to scan: a node still to be listed, or its elements and how far the scan got. */
+type Pending = Node | { elements: Element[]; next: number };
+
 /**
  * Follows the objects of the document and of its open shadow roots as they come and go.
- * Only added and removed subtrees are looked at; the first scan of the page and of each
- * added subtree runs in slices between which the page gets the main thread back.
+ * Only added and removed subtrees are looked at. Added subtrees are scanned later, in
+ * slices between which the page gets the main thread back, so that neither a page of
+ * 10,000 results nor the parser adding them makes a long task.
  */
 export function followDom(handlers: DomHandlers): () => void {
-  const toScan: TreeWalker[] = [];
+  const pending: Pending[] = [];
+  // Elements already scanned, so that a subtree added in pieces is not scanned twice.
+  const scanned = new WeakSet<Element>();
   // Objects in shadow roots: a removed host does not list them, so they are checked on removals.
   const inShadows = new Set<Element>();
   let slice: ReturnType<typeof setTimeout> | undefined;
 
   const visit = (element: Element) => {
+    if (scanned.has(element) || !element.isConnected) return;
+    scanned.add(element);
     if (element.hasAttribute(ATTR.objectId)) {
       if (element.getRootNode() !== document) inShadows.add(element);
       handlers.found(element);
     }
     if (element.shadowRoot) adopt(element.shadowRoot);
+    // A custom element defined later gets its shadow root without any mutation to observe.
+    else if (element.localName.includes('-') && !customElements.get(element.localName)) {
+      void customElements.whenDefined(element.localName).then(() => {
+        if (element.shadowRoot && element.isConnected) adopt(element.shadowRoot);
+      });
+    }
   };
 
   const scan = () => {
     slice = undefined;
     const deadline = performance.now() + SLICE_MS;
-    for (let walker = toScan[0]; walker; walker = toScan[0]) {
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        visit(node as Element);
+    while (pending.length) {
+      const first = pending[0] as Pending;
+      if (first instanceof Node) {
+        pending[0] = {
+          elements: first.isConnected ? [...(first instanceof Element ? [first] : []), ...(first as ParentNode).querySelectorAll('*')] : [],
+          next: 0,
+        };
+        continue;
+      }
+      while (first.next < first.elements.length) {
+        visit(first.elements[first.next++] as Element);
         if (performance.now() > deadline) return void (slice = setTimeout(scan, 0));
       }
-      toScan.shift();
+      pending.shift();
     }
   };
 
   const enqueue = (root: Node) => {
-    toScan.push(document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT));
+    pending.push(root);
     slice ??= setTimeout(scan, 0);
   };
 
   const lose = (object: Element) => {
     inShadows.delete(object);
+    scanned.delete(object);
     handlers.lost(object);
   };
 
@@ -71,14 +94,14 @@ export function followDom(handlers: DomHandlers): () => void {
         continue;
       }
       for (const node of record.removedNodes) {
-        if (node instanceof Element) objectsIn(node).forEach(lose);
+        if (!(node instanceof Element)) continue;
+        // Forgotten as scanned, so that the subtree is scanned again if it comes back (moved).
+        for (const element of node.querySelectorAll('*')) scanned.delete(element);
+        scanned.delete(node);
+        objectsIn(node).forEach(lose);
         removed = true;
       }
-      for (const node of record.addedNodes) {
-        if (!(node instanceof Element) || !node.isConnected) continue;
-        visit(node);
-        enqueue(node);
-      }
+      for (const node of record.addedNodes) if (node instanceof Element) enqueue(node);
     }
     if (removed) for (const object of inShadows) if (!object.isConnected) lose(object);
   };
@@ -95,6 +118,6 @@ export function followDom(handlers: DomHandlers): () => void {
   return () => {
     mutations.disconnect();
     clearTimeout(slice);
-    toScan.length = 0;
+    pending.length = 0;
   };
 }
