@@ -4,6 +4,7 @@ import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
 import { watchViews } from './capture/views';
 import { conversionEvents } from './events/conversions';
+import { createOutbox } from './delivery/outbox';
 import { createDelivery } from './delivery/queue';
 import { eventsUrl } from './delivery/transport';
 import { announce } from './lib/announce';
@@ -93,10 +94,16 @@ function start(options: Options): QueryTrail {
     announce('querytrail:reject', { event, rule, element });
   };
 
+  const outbox = createOutbox({
+    persistent: mayStore(),
+    onStorageProblem: (message) => log.debug(message),
+    onExpired: (count) => log.debug(`${count} undelivered events dropped: more than 4 days old, the API would refuse them`),
+  });
   const delivery = createDelivery({
     url: eventsUrl(options.endpoint, options.appId, options.apiKey),
     flushInterval: options.flushInterval,
     log,
+    outbox,
     onRefused: (event, status) => reject(event, `the Insights API refused it (${status})`),
   });
 
@@ -221,7 +228,11 @@ function start(options: Options): QueryTrail {
   });
   // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
   if (optOut) forgetEverything();
-  else void memory.prune(Date.now());
+  else {
+    void memory.prune(Date.now());
+    // What earlier pages could not deliver goes now, from one tab at a time.
+    void delivery.retry();
+  }
 
   const tokenProblem = (method: string, token: unknown) =>
     log.error(`${method}: ${show(token)} is not a valid user token (${USER_TOKEN_RULE}); the previous token stays.`);
@@ -241,11 +252,13 @@ function start(options: Options): QueryTrail {
       if (!CONSENTS.includes(next)) return log.error(`setConsent: ${show(next)} must be "granted", "pending" or "denied".`);
       consent = next;
       memory.setPersistent(mayStore());
+      outbox.setPersistent(mayStore());
       keepAnonymousToken();
     },
     setOptOut(next) {
       optOut = next === true;
       memory.setPersistent(mayStore());
+      outbox.setPersistent(mayStore());
       if (optOut) forgetEverything();
     },
     track(event) {

@@ -2,20 +2,25 @@ import type { InsightsEvent } from '../events/schemas';
 import type { Log } from '../lib/log';
 import { parseRetryAfter, retryDelay } from './backoff';
 import { bodyOf, toBatches } from './batches';
+import type { Outbox } from './outbox';
 import { beacon, post } from './transport';
 
 export interface DeliveryOptions {
   url: string;
   flushInterval: number;
   log: Log;
+  /** Where events whose send failed wait for their retry, across page loads with storage. */
+  outbox: Outbox;
   /** The API refused one event on its own: it is dropped, and the page is told. */
   onRefused: (event: InsightsEvent, status: number) => void;
 }
 
 export interface Delivery {
   enqueue(event: InsightsEvent): void;
-  /** Sends everything waiting now; resolves when the answers are in. */
+  /** Sends everything waiting now, retries included; resolves when the answers are in. */
   flush(): Promise<void>;
+  /** Sends what earlier sends (on this page or an earlier one) could not deliver. */
+  retry(): Promise<void>;
   /** The page may be going away: hand everything waiting to beacons, without waiting. */
   flushOnExit(): void;
   /** Drops everything waiting (opt-out). */
@@ -26,28 +31,21 @@ export interface Delivery {
 const isRetryable = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
 const isSplittable = (status: number) => status === 413 || status === 422;
 
-export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryOptions): Delivery {
+export function createDelivery({ url, flushInterval, log, outbox, onRefused }: DeliveryOptions): Delivery {
   let waiting: InsightsEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   // Page exits so far. A keepalive request outlives its page, so one in flight when the page
   // was left (or frozen into the back/forward cache) may well arrive although its promise
   // fails without an answer: it is not sent again, or the API would count it twice.
   let exits = 0;
-  // Failed sends in a row, and until when the next try waits.
+  // Failed sends in a row: the next retry waits the longer.
   let failures = 0;
-  let backOffUntil = 0;
 
   const schedule = () => {
-    if (timer !== undefined || !waiting.length || stopped) return;
-    timer = setTimeout(flush, Math.max(flushInterval, backOffUntil - Date.now()));
+    if (timer === undefined && waiting.length && !stopped) timer = setTimeout(sendWaiting, flushInterval);
   };
-
-  const retryNow = () => {
-    backOffUntil = 0;
-    if (waiting.length) void flush();
-  };
-  window.addEventListener('online', retryNow);
 
   const take = () => {
     clearTimeout(timer);
@@ -57,42 +55,74 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
     return taken;
   };
 
-  /** 413 and 422 refuse a whole batch for one event: halve until it stands alone. */
-  async function deliver(events: InsightsEvent[]): Promise<void> {
+  const scheduleRetry = (delay: number) => {
+    clearTimeout(retryTimer);
+    if (!stopped) retryTimer = setTimeout(retry, delay);
+  };
+
+  /**
+   * Sends one batch and resolves with the events to try again later. 413 and 422 refuse a
+   * whole batch for one event: it is halved until the event stands alone.
+   */
+  async function deliver(events: InsightsEvent[]): Promise<InsightsEvent[]> {
+    if (stopped) return [];
     const exitsBefore = exits;
     const { status, retryAfter } = await post(url, bodyOf(events));
     if (status >= 200 && status < 300) {
       failures = 0;
-      return;
+      return [];
     }
     if (status === 401 || status === 403) {
       if (!stopped) log.error(`the Insights API refused the credentials (${status}): check appId and apiKey. Sending stopped.`);
       stopped = true;
       waiting = [];
-    } else if (isSplittable(status) && events.length > 1) {
-      const half = Math.ceil(events.length / 2);
-      await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))]);
-    } else if (isSplittable(status)) {
-      onRefused(events[0] as InsightsEvent, status);
-    } else if (status === 0 && exits !== exitsBefore) {
-      log.debug('a send in flight when the page was left failed without an answer; its keepalive request is not repeated');
-    } else if (isRetryable(status)) {
-      failures += 1;
-      const delay = retryDelay(failures, parseRetryAfter(retryAfter));
-      backOffUntil = Math.max(backOffUntil, Date.now() + delay);
-      waiting = [...events, ...waiting];
-      log.debug(`send failed (${status || 'network error'}), ${events.length} events kept, next try in ${delay} ms`);
-      clearTimeout(timer);
-      timer = undefined;
-      schedule();
-    } else {
-      log.warn(`the Insights API answered ${status}; ${events.length} events dropped`);
+      return [];
     }
+    if (isSplittable(status) && events.length > 1) {
+      const half = Math.ceil(events.length / 2);
+      return (await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))])).flat();
+    }
+    if (isSplittable(status)) {
+      onRefused(events[0] as InsightsEvent, status);
+      return [];
+    }
+    if (status === 0 && exits !== exitsBefore) {
+      log.debug('a send in flight when the page was left failed without an answer; its keepalive request is not repeated');
+      return [];
+    }
+    if (!isRetryable(status)) {
+      log.warn(`the Insights API answered ${status}; ${events.length} events dropped`);
+      return [];
+    }
+    failures += 1;
+    const delay = retryDelay(failures, parseRetryAfter(retryAfter));
+    log.debug(`send failed (${status || 'network error'}), ${events.length} events kept, next try in ${delay} ms`);
+    scheduleRetry(delay);
+    return events;
+  }
+
+  const deliverAll = async (events: InsightsEvent[]) =>
+    (await Promise.all(toBatches(events).map((batch) => deliver(batch.events)))).flat();
+
+  const send = async (events: InsightsEvent[]) => {
+    const failed = await deliverAll(events);
+    if (failed.length) await outbox.add(failed);
+  };
+
+  /** The regular send: new events only, so that retries keep to their backoff. */
+  const sendWaiting = () => send(take());
+
+  async function retry(): Promise<void> {
+    clearTimeout(retryTimer);
+    await outbox.drain(deliverAll);
   }
 
   async function flush(): Promise<void> {
-    await Promise.all(toBatches(take()).map((batch) => deliver(batch.events)));
+    await Promise.all([send(take()), retry()]);
   }
+
+  const retryNow = () => void retry();
+  window.addEventListener('online', retryNow);
 
   return {
     enqueue(event) {
@@ -101,19 +131,23 @@ export function createDelivery({ url, flushInterval, log, onRefused }: DeliveryO
       schedule();
     },
     flush,
+    retry,
     flushOnExit() {
       exits += 1;
-      // Backing off or not, the page is going: what waits leaves now or never.
-      for (const batch of toBatches(take())) {
+      if (stopped) return;
+      // What waits in memory leaves now or never; what the outbox stored waits for the next page.
+      for (const batch of toBatches([...outbox.takeUnstored(), ...take()])) {
         if (!beacon(url, batch.body)) void post(url, batch.body);
       }
     },
     clear() {
       take();
+      void outbox.clear();
     },
     stop() {
       take();
       stopped = true;
+      clearTimeout(retryTimer);
       window.removeEventListener('online', retryNow);
     },
   };

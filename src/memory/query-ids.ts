@@ -1,4 +1,5 @@
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+import { promisifyRequest } from 'idb-keyval';
+import { safeStore } from '../lib/idb';
 
 /** The search that led the user to an object; `at` is when, in ms since the epoch. */
 export interface RememberedQuery {
@@ -53,9 +54,8 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   // `undefined` marks an object forgotten on this page: it is deleted from IndexedDB once storing
   // is allowed, so that an entry stored by an earlier page cannot come back with consent.
   const inMemory = new Map<string, RememberedQuery | undefined>();
-  // Created on first persistent use, so that a page without consent never opens IndexedDB.
-  let store: UseStore | undefined;
-  let storageWorks = true;
+  // Opened on first persistent use, so that a page without consent never opens IndexedDB.
+  const store = safeStore(DB_NAME, onStorageProblem);
   // Run again on the store once storing is allowed: where consent is given after start on every
   // page, the store would otherwise never be pruned.
   let prunedAt: number | undefined;
@@ -66,25 +66,8 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   const isFresh = (entry: RememberedQuery | undefined, now: number): entry is RememberedQuery =>
     typeof entry?.queryID == 'string' && now - entry.at < ttlMs;
 
-  /** A failure of the operation, thrown or rejected, switches to memory only and resolves with `undefined`. */
-  const safely = async <T>(operation: () => Promise<T> | undefined): Promise<T | undefined> => {
-    try {
-      return await operation();
-    } catch (error) {
-      if (storageWorks) {
-        storageWorks = false;
-        onStorageProblem?.(`IndexedDB failed, using memory: ${error}`);
-      }
-    }
-  };
-
-  /**
-   * Runs the operation when storing is allowed and works; IndexedDB is opened at once, in the
-   * caller's task. Reads run in readwrite transactions too: they are rare (a conversion), and
-   * wait for a pending write either way.
-   */
   const inStore = <T>(operation: (objectStore: IDBObjectStore) => Promise<T>) =>
-    safely(() => (persistent && storageWorks ? (store ??= createStore(DB_NAME, 'entries'))('readwrite', operation) : undefined));
+    persistent ? store.run(operation) : Promise.resolve(undefined);
 
   /** Runs the changes in one readwrite transaction; resolves once they are committed. */
   const write = (change: (objectStore: IDBObjectStore) => void) =>
@@ -180,14 +163,10 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
       }
     },
 
-    async clear() {
+    clear() {
       inMemory.clear();
-      // With a connection of this page's own, a deletion of the database would wait for the page
-      // to go; without one, opening the database to clear it would create it. Another tab's
-      // connection holds the deletion back (queued, so the promise waits) until that tab lets go.
-      await safely(() =>
-        store ? store('readwrite', (objectStore) => promisifyRequest(objectStore.clear())) : promisifyRequest(indexedDB.deleteDatabase(DB_NAME)),
-      );
+      uncommitted.clear();
+      return store.clear();
     },
 
     setPersistent(next) {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
+import { createOutbox } from '../../src/delivery/outbox';
 import { createDelivery, type Delivery } from '../../src/delivery/queue';
 import { eventsUrl } from '../../src/delivery/transport';
 import type { InsightsEvent } from '../../src/events/schemas';
@@ -7,12 +8,14 @@ import { createLog } from '../../src/lib/log';
 const EVENTS_URL = eventsUrl('https://insights.algolia.io', 'LATENCY', 'search-only-key');
 const FLUSH_INTERVAL = 5000;
 
+// Recent, as the events a page makes are: older than 4 days would be dropped as the API refuses them.
+const RECENT = Date.now();
 const click = (n: number): InsightsEvent => ({
   eventType: 'click',
   eventName: 'Hit Clicked',
   index: 'products',
   userToken: 'anonymous-user-1',
-  timestamp: 1_700_000_000_000 + n,
+  timestamp: RECENT + n,
   objectIDs: [`sku-${n}`],
 });
 const clicks = (count: number) => Array.from({ length: count }, (_, n) => click(n));
@@ -62,7 +65,7 @@ afterEach(() => {
 });
 
 const startDelivery = (): Delivery =>
-  createDelivery({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused });
+  createDelivery({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused, outbox: createOutbox({ persistent: false }) });
 
 const enqueueAll = (delivery: Delivery, events: InsightsEvent[]) => {
   for (const event of events) delivery.enqueue(event);
@@ -254,7 +257,7 @@ describe('answers of the API', () => {
     expectDeliveredOnce(clicks(3));
   });
 
-  it('retries failed events ahead of those enqueued while they were in flight, in order', async () => {
+  it('retries failed events alongside those enqueued while they were in flight, each once', async () => {
     let failing = true;
     answerFor = () => (failing ? 500 : 200);
     const delivery = startDelivery();
@@ -264,7 +267,6 @@ describe('answers of the API', () => {
     await inFlight;
     failing = false;
     await delivery.flush();
-    expect(requests.at(-1)?.events).toEqual(clicks(3));
     expectDeliveredOnce(clicks(3));
   });
 
@@ -304,7 +306,7 @@ describe('answers of the API', () => {
   it('backs off after failures in a row instead of retrying at every interval', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
     answerFor = () => 500;
-    const delivery = createDelivery({ url: EVENTS_URL, flushInterval: 0, log: createLog(false), onRefused: refused });
+    const delivery = createDelivery({ url: EVENTS_URL, flushInterval: 0, log: createLog(false), onRefused: refused, outbox: createOutbox({ persistent: false }) });
     delivery.enqueue(click(1));
     await vi.advanceTimersByTimeAsync(1);
     await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);

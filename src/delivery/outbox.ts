@@ -1,0 +1,99 @@
+import { promisifyRequest } from 'idb-keyval';
+import { MAX_EVENT_AGE_MS, type InsightsEvent } from '../events/schemas';
+import { safeStore } from '../lib/idb';
+
+/** Undelivered events kept at the most; past it the oldest go, so a long outage cannot fill the disk. */
+export const OUTBOX_CAP = 1000;
+const DB_NAME = 'querytrail-outbox';
+
+export interface Outbox {
+  /** Keeps events whose send failed, until `drain` delivers them. */
+  add(events: InsightsEvent[]): Promise<void>;
+  /**
+   * Hands what is kept to `send`, which resolves with the events still to keep. With storage,
+   * one tab at a time drains (another tab draining makes this a no-op), and what left is
+   * removed before the next tab may look. Events older than 4 days are dropped: the API
+   * would refuse the whole batch for them.
+   */
+  drain(send: (events: InsightsEvent[]) => Promise<InsightsEvent[]>): Promise<void>;
+  /** Kept in memory only, to be handed to beacons as the page goes: nothing else would send them. */
+  takeUnstored(): InsightsEvent[];
+  setPersistent(persistent: boolean): void;
+  clear(): Promise<void>;
+}
+
+// Keys sort by the event's time, so the oldest are the first to go past the cap.
+const keyOf = (event: InsightsEvent) => `${String(event.timestamp ?? Date.now()).padStart(15, '0')}-${Math.random().toString(36).slice(2)}`;
+
+export function createOutbox(options: { persistent: boolean; onStorageProblem?: (message: string) => void; onExpired?: (count: number) => void }): Outbox {
+  let { persistent } = options;
+  const store = safeStore(DB_NAME, options.onStorageProblem);
+  let inMemory: InsightsEvent[] = [];
+
+  const fresh = (events: InsightsEvent[]) => {
+    const kept = events.filter((event) => Date.now() - (event.timestamp ?? Date.now()) <= MAX_EVENT_AGE_MS);
+    if (kept.length < events.length) options.onExpired?.(events.length - kept.length);
+    return kept;
+  };
+
+  const drainMemory = async (send: (events: InsightsEvent[]) => Promise<InsightsEvent[]>) => {
+    const taken = fresh(inMemory);
+    inMemory = [];
+    if (taken.length) inMemory = [...(await send(taken)), ...inMemory].slice(-OUTBOX_CAP);
+  };
+
+  const drainStore = async (send: (events: InsightsEvent[]) => Promise<InsightsEvent[]>) => {
+    const entries = await store.run(async (objectStore) => {
+      const [keys, values] = await Promise.all([promisifyRequest(objectStore.getAllKeys()), promisifyRequest(objectStore.getAll())]);
+      return keys.map((key, i) => [key, values[i] as InsightsEvent] as const);
+    });
+    if (!entries?.length) return;
+    const events = fresh(entries.map(([, event]) => event));
+    const keep = new Set(events.length ? await send(events) : []);
+    // Removed before the lock is let go, so that the next tab never sees what this one sent.
+    await store.run((objectStore) => {
+      for (const [key, event] of entries) if (!keep.has(event)) objectStore.delete(key);
+      return promisifyRequest(objectStore.transaction);
+    });
+  };
+
+  return {
+    async add(events) {
+      const stored =
+        persistent &&
+        (await store.run((objectStore) => {
+          for (const event of events) objectStore.put(event, keyOf(event));
+          const count = objectStore.count();
+          count.onsuccess = () => {
+            const excess = count.result - OUTBOX_CAP;
+            if (excess > 0) objectStore.getAllKeys(null, excess).onsuccess = (found) => (found.target as IDBRequest<IDBValidKey[]>).result.forEach((key) => objectStore.delete(key));
+          };
+          return promisifyRequest(objectStore.transaction).then(() => true);
+        }));
+      // A full or failing IndexedDB never blocks sending: the events wait in memory instead.
+      if (!stored) inMemory = [...inMemory, ...events].slice(-OUTBOX_CAP);
+    },
+
+    async drain(send) {
+      await drainMemory(send);
+      if (!persistent) return;
+      if (!navigator.locks) return drainStore(send);
+      await navigator.locks.request(DB_NAME, { ifAvailable: true }, (lock) => (lock ? drainStore(send) : undefined));
+    },
+
+    takeUnstored() {
+      const taken = inMemory;
+      inMemory = [];
+      return taken;
+    },
+
+    setPersistent(next) {
+      persistent = next;
+    },
+
+    clear() {
+      inMemory = [];
+      return store.clear();
+    },
+  };
+}
