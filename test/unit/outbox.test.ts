@@ -1,0 +1,112 @@
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createOutbox, OUTBOX_CAP } from '../../src/delivery/outbox';
+import type { InsightsEvent } from '../../src/events/schemas';
+
+const DAY = 24 * 3_600_000;
+const view = (n: number, timestamp = Date.now()): InsightsEvent => ({
+  eventType: 'view',
+  eventName: 'Hits Viewed',
+  index: 'products',
+  userToken: 'user-1',
+  timestamp,
+  objectIDs: [`sku-${n}`],
+});
+const idsOf = (events: InsightsEvent[]) => events.map((event) => ('objectIDs' in event ? event.objectIDs[0] : undefined));
+
+beforeEach(() => {
+  vi.stubGlobal('indexedDB', new IDBFactory());
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+/** Drains the outbox into a list, keeping (failing again) the events `stillFailing` names. */
+async function drained(outbox: ReturnType<typeof createOutbox>, stillFailing: (event: InsightsEvent) => boolean = () => false) {
+  const sent: InsightsEvent[] = [];
+  await outbox.drain(async (events) => {
+    sent.push(...events);
+    return events.filter(stillFailing);
+  });
+  return sent;
+}
+
+describe('the outbox', () => {
+  it('keeps failed events across page loads with storage, and lets a later page send them once', async () => {
+    await createOutbox({ persistent: true }).add([view(1), view(2)]);
+
+    const laterPage = createOutbox({ persistent: true });
+    expect(idsOf(await drained(laterPage))).toEqual(['sku-1', 'sku-2']);
+    expect(await drained(createOutbox({ persistent: true }))).toEqual([]);
+  });
+
+  it('keeps what still fails for the next drain, and only that', async () => {
+    const outbox = createOutbox({ persistent: true });
+    await outbox.add([view(1), view(2), view(3)]);
+    await drained(outbox, (event) => idsOf([event])[0] === 'sku-2');
+    expect(idsOf(await drained(createOutbox({ persistent: true })))).toEqual(['sku-2']);
+  });
+
+  it('drops events older than 4 days, and says how many', async () => {
+    const onExpired = vi.fn();
+    const outbox = createOutbox({ persistent: true, onExpired });
+    await outbox.add([view(1, Date.now() - 5 * DAY), view(2)]);
+    expect(idsOf(await drained(outbox))).toEqual(['sku-2']);
+    expect(onExpired).toHaveBeenCalledWith(1);
+    expect(await drained(createOutbox({ persistent: true }))).toEqual([]);
+  });
+
+  it('keeps at most the newest OUTBOX_CAP events', async () => {
+    const outbox = createOutbox({ persistent: true });
+    const now = Date.now();
+    await outbox.add(Array.from({ length: OUTBOX_CAP + 5 }, (_, n) => view(n, now - (OUTBOX_CAP + 5 - n))));
+    const sent = await drained(createOutbox({ persistent: true }));
+    expect(sent).toHaveLength(OUTBOX_CAP);
+    expect(idsOf(sent)[0]).toBe('sku-5');
+  });
+
+  it('writes nothing to IndexedDB without consent, and hands those events to the page’s exit instead', async () => {
+    const open = vi.spyOn(indexedDB, 'open');
+    const outbox = createOutbox({ persistent: false });
+    await outbox.add([view(1)]);
+    expect(open).not.toHaveBeenCalled();
+    expect(idsOf(outbox.takeUnstored())).toEqual(['sku-1']);
+    expect(await drained(outbox)).toEqual([]);
+  });
+
+  it('keeps events in memory when IndexedDB fails, so sending is never blocked', async () => {
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      throw new DOMException('blocked', 'SecurityError');
+    });
+    const onStorageProblem = vi.fn();
+    const outbox = createOutbox({ persistent: true, onStorageProblem });
+    await outbox.add([view(1)]);
+    expect(onStorageProblem).toHaveBeenCalledOnce();
+    expect(idsOf(await drained(outbox))).toEqual(['sku-1']);
+  });
+
+  it('lets one tab drain at a time: another tab holding the lock makes a drain a no-op', async () => {
+    await createOutbox({ persistent: true }).add([view(1)]);
+    const held = new Set<string>();
+    vi.stubGlobal('navigator', {
+      ...navigator,
+      locks: {
+        request: async (name: string, _options: unknown, callback: (lock: object | null) => Promise<unknown>) => {
+          if (held.has(name)) return callback(null);
+          held.add(name);
+          try {
+            return await callback({ name });
+          } finally {
+            held.delete(name);
+          }
+        },
+      },
+    });
+    const firstTab = createOutbox({ persistent: true });
+    const secondTab = createOutbox({ persistent: true });
+    const [first, second] = await Promise.all([drained(firstTab), drained(secondTab)]);
+    expect(idsOf([...first, ...second])).toEqual(['sku-1']);
+  });
+});
