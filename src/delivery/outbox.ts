@@ -22,8 +22,11 @@ export interface Outbox {
   clear(): Promise<void>;
 }
 
-// Keys sort by the event's time, so the oldest are the first to go past the cap.
-const keyOf = (event: InsightsEvent) => `${String(event.timestamp ?? Date.now()).padStart(15, '0')}-${Math.random().toString(36).slice(2)}`;
+// Keys sort by the event's time, then by the order of adding: the oldest are the first to go
+// past the cap, and a drain sends in order. The random part keeps two tabs' keys apart.
+let added = 0;
+const keyOf = (event: InsightsEvent) =>
+  `${String(event.timestamp ?? Date.now()).padStart(15, '0')}-${String(added++).padStart(9, '0')}-${Math.random().toString(36).slice(2)}`;
 
 export function createOutbox(options: { persistent: boolean; onStorageProblem?: (message: string) => void; onExpired?: (count: number) => void }): Outbox {
   let { persistent } = options;

@@ -16,10 +16,14 @@ export interface Answer {
   retryAfter: string | null;
 }
 
+/** A request unanswered this long counts as failed, and is retried. */
+export const TIMEOUT_MS = 15_000;
+
 /** A string body goes as text/plain: no CORS preflight. */
 export async function post(url: string, body: string): Promise<Answer> {
   try {
-    const response = await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit' });
+    const signal = AbortSignal.timeout(TIMEOUT_MS);
+    const response = await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', signal });
     return { status: response.status, retryAfter: response.headers?.get('Retry-After') ?? null };
   } catch {
     return { status: 0, retryAfter: null };
