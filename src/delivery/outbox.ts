@@ -11,9 +11,8 @@ export interface Outbox {
   add(events: InsightsEvent[]): Promise<void>;
   /**
    * Hands what is kept to `send`, which resolves with the events still to keep. With storage,
-   * one tab at a time drains (another tab draining makes this a no-op), and what left is
-   * removed before the next tab may look. Events older than 4 days are dropped: the API
-   * would refuse the whole batch for them.
+   * one tab at a time drains (another tab draining makes this a no-op). Events older than
+   * 4 days are dropped: the API would refuse the whole batch for them.
    */
   drain(send: (events: InsightsEvent[]) => Promise<InsightsEvent[]>): Promise<void>;
   /** Kept in memory only, to be handed to beacons as the page goes: nothing else would send them. */
@@ -45,23 +44,25 @@ export function createOutbox(options: { persistent: boolean; onStorageProblem?: 
     if (taken.length) inMemory = [...(await send(taken)), ...inMemory].slice(-OUTBOX_CAP);
   };
 
+  /**
+   * Takes everything out in one transaction before sending, so that no other tab, nor this
+   * tab's next page, can send it again while the request is under way; what fails is put back.
+   * A request still in flight when the page goes is a keepalive one: it carries on without it.
+   */
   const drainStore = async (send: (events: InsightsEvent[]) => Promise<InsightsEvent[]>) => {
-    const entries = await store.run(async (objectStore) => {
-      const [keys, values] = await Promise.all([promisifyRequest(objectStore.getAllKeys()), promisifyRequest(objectStore.getAll())]);
-      return keys.map((key, i) => [key, values[i] as InsightsEvent] as const);
+    const taken = await store.run(async (objectStore) => {
+      const events = promisifyRequest<InsightsEvent[]>(objectStore.getAll());
+      objectStore.clear();
+      await promisifyRequest(objectStore.transaction);
+      return events;
     });
-    if (!entries?.length) return;
-    const events = fresh(entries.map(([, event]) => event));
-    const keep = new Set(events.length ? await send(events) : []);
-    // Removed before the lock is let go, so that the next tab never sees what this one sent.
-    await store.run((objectStore) => {
-      for (const [key, event] of entries) if (!keep.has(event)) objectStore.delete(key);
-      return promisifyRequest(objectStore.transaction);
-    });
+    const events = fresh(taken ?? []);
+    if (events.length) await outbox.add(await send(events));
   };
 
-  return {
+  const outbox: Outbox = {
     async add(events) {
+      if (!events.length) return;
       const stored =
         persistent &&
         (await store.run((objectStore) => {
@@ -99,4 +100,5 @@ export function createOutbox(options: { persistent: boolean; onStorageProblem?: 
       return store.clear();
     },
   };
+  return outbox;
 }
