@@ -253,3 +253,20 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, origin: stri
     })
     .end(body);
 }
+
+/** Every objectID the collector received a view of, once per time it was reported. */
+export function viewedObjectIDs(collector: Collector): string[] {
+  return collector.received
+    .map(({ event }) => event as Record<string, unknown>)
+    .filter(({ eventType }) => eventType === 'view')
+    .flatMap(({ objectIDs }) => objectIDs as string[]);
+}
+
+export async function waitForViews(collector: Collector, objectIDs: readonly string[], timeoutMs = 5_000): Promise<void> {
+  await pollUntil(
+    () => objectIDs.every((objectID) => viewedObjectIDs(collector).includes(objectID)),
+    timeoutMs,
+    () => `expected views of ${objectIDs.join(', ')}; received: ${JSON.stringify(collector.received.map(({ event }) => event))}`,
+  );
+}
+

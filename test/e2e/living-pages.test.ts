@@ -1,6 +1,6 @@
 import { chromium, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoMoreEvents, flush, pollUntil, setupE2E, waitForEvents } from './harness';
+import { expectNoMoreEvents, flush, pollUntil, setupE2E, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
 
 const e2e = setupE2E();
 
@@ -23,19 +23,6 @@ function received(): ReceivedEvent[] {
   return e2e.collector.received.map(({ event }) => event as ReceivedEvent);
 }
 
-function viewedObjectIDs(): string[] {
-  return received()
-    .filter(({ eventType }) => eventType === 'view')
-    .flatMap(({ objectIDs }) => objectIDs as string[]);
-}
-
-async function waitForViews(objectIDs: readonly string[], timeoutMs = 5_000): Promise<void> {
-  await pollUntil(
-    () => objectIDs.every((objectID) => viewedObjectIDs().includes(objectID)),
-    timeoutMs,
-    () => `expected views of ${objectIDs.join(', ')}; received: ${JSON.stringify(received())}`,
-  );
-}
 
 const sorted = (objectIDs: readonly string[]) => [...objectIDs].sort();
 
@@ -48,7 +35,7 @@ describe('objects inside open shadow roots', () => {
     await page.setViewportSize(VIEWPORT);
     const queryID = '6666666666666666cccccccccccccccc';
 
-    await waitForViews(['card-1', 'card-2', 'card-3']);
+    await waitForViews(e2e.collector, ['card-1', 'card-2', 'card-3']);
 
     await page.click('product-card[object-id="card-2"] .name');
     const [click] = await waitForEvents(e2e.collector, 1, ({ eventType }) => eventType === 'click');
@@ -72,7 +59,7 @@ describe('objects inside open shadow roots', () => {
 
     await flush(page);
     await expectNoMoreEvents(e2e.collector, received().length, VIEW_QUIET_MS);
-    expect(sorted(viewedObjectIDs())).toEqual(['card-1', 'card-2', 'card-3']);
+    expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(['card-1', 'card-2', 'card-3']);
     expect(received().filter(({ eventType }) => eventType !== 'view')).toHaveLength(2);
     for (const view of received().filter(({ eventType }) => eventType === 'view')) expect(view).toMatchObject({ index: 'products' });
   });
@@ -126,7 +113,7 @@ describe('the back/forward cache', () => {
 
     await withBackForwardCache(async (page) => {
       await page.goto(`${origin}/living-results.html`);
-      await waitForViews(results(1, 4));
+      await waitForViews(e2e.collector, results(1, 4));
 
       await page.click('#open-2');
       await page.waitForURL('**/living-product.html');
@@ -149,10 +136,10 @@ describe('the back/forward cache', () => {
       expect(received().at(-1)).toMatchObject({ eventType: 'click', objectIDs: ['back-3'], positions: [3], queryID });
 
       await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
-      await waitForViews(results(5, 8));
+      await waitForViews(e2e.collector, results(5, 8));
       await flush(page);
       await expectNoMoreEvents(e2e.collector, received().length, VIEW_QUIET_MS);
-      expect(sorted(viewedObjectIDs())).toEqual(sorted(results(1, 8)));
+      expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted(results(1, 8)));
       expect(received().filter(({ eventType }) => eventType === 'click')).toHaveLength(2);
     });
   });

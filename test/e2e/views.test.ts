@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, waitForEvents } from './harness';
+import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
 
 const e2e = setupE2E();
 
@@ -24,18 +24,6 @@ function viewEvents(): ReceivedEvent[] {
   return received().filter(({ eventType }) => eventType === 'view');
 }
 
-/** Every objectID reported as viewed so far, once per time it was reported. */
-function viewedObjectIDs(): string[] {
-  return viewEvents().flatMap(({ objectIDs }) => objectIDs as string[]);
-}
-
-async function waitForViews(objectIDs: readonly string[], timeoutMs = 5_000): Promise<void> {
-  await pollUntil(
-    () => objectIDs.every((objectID) => viewedObjectIDs().includes(objectID)),
-    timeoutMs,
-    () => `expected views of ${objectIDs.join(', ')}; received: ${JSON.stringify(received())}`,
-  );
-}
 
 /** Order-free comparison that still counts duplicates. */
 const sorted = (objectIDs: readonly string[]) => [...objectIDs].sort();
@@ -48,8 +36,8 @@ describe('views of a long result grid', () => {
     const { page } = await openResults('/views-grid.html');
 
     const firstScreen = gridResults(1, 24);
-    await waitForViews(firstScreen);
-    expect(sorted(viewedObjectIDs())).toEqual(sorted(firstScreen));
+    await waitForViews(e2e.collector, firstScreen);
+    expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted(firstScreen));
 
     // Rows 5 and 6 pass through the viewport for a quarter of a second; rows 7 to 10 stay.
     const scrolledAt = Date.now();
@@ -70,9 +58,9 @@ describe('views of a long result grid', () => {
     }, gridResults(25, 36));
     expect(sorted(passedBy)).toEqual(sorted(gridResults(25, 36)));
     const lastScreen = gridResults(37, 60);
-    await waitForViews(lastScreen);
+    await waitForViews(e2e.collector, lastScreen);
     await sleep(300);
-    expect(sorted(viewedObjectIDs()), 'rows 5 and 6 were in view for less than a second').toEqual(sorted([...firstScreen, ...lastScreen]));
+    expect(sorted(viewedObjectIDs(e2e.collector)), 'rows 5 and 6 were in view for less than a second').toEqual(sorted([...firstScreen, ...lastScreen]));
     const lastScreenEvents = viewEvents().filter(({ objectIDs }) => (objectIDs as string[]).some((objectID) => lastScreen.includes(objectID)));
     for (const { timestamp } of lastScreenEvents) {
       // A few ms of slack: the page's frame clock and Node's clock are read at slightly different moments.
@@ -81,11 +69,11 @@ describe('views of a long result grid', () => {
 
     // Back to rows 3 to 6: rows 5 and 6 now stay in view; rows 3 and 4 were already reported.
     await page.evaluate(() => scrollTo(0, 400));
-    await waitForViews(gridResults(25, 36));
+    await waitForViews(e2e.collector, gridResults(25, 36));
     await flush(page);
     await expectNoMoreEvents(e2e.collector, received().length, VIEW_QUIET_MS);
 
-    expect(sorted(viewedObjectIDs()), 'every result reported exactly once').toEqual(sorted(gridResults(1, 60)));
+    expect(sorted(viewedObjectIDs(e2e.collector)), 'every result reported exactly once').toEqual(sorted(gridResults(1, 60)));
     for (const event of viewEvents()) {
       expect(event).toEqual({
         eventType: 'view',
@@ -102,14 +90,14 @@ describe('views of a long result grid', () => {
   it('does not report a result that is only 40% in view, and reports it once 60% of it is', async () => {
     const { page } = await openResults('/views-half.html');
 
-    await waitForViews(['edge-60']);
+    await waitForViews(e2e.collector, ['edge-60']);
     await flush(page);
     await expectNoMoreEvents(e2e.collector, received().length, VIEW_QUIET_MS);
-    expect(viewedObjectIDs()).toEqual(['edge-60']);
+    expect(viewedObjectIDs(e2e.collector)).toEqual(['edge-60']);
 
     await page.evaluate(() => scrollBy(0, 40));
-    await waitForViews(['edge-40']);
-    expect(sorted(viewedObjectIDs())).toEqual(['edge-40', 'edge-60']);
+    await waitForViews(e2e.collector, ['edge-40']);
+    expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(['edge-40', 'edge-60']);
   });
 });
 
@@ -118,40 +106,40 @@ describe('views of client-rendered results', () => {
 
   it('does not report results again when the list is re-rendered for the same search', async () => {
     const { page } = await openResults('/views-search.html');
-    await waitForViews(firstFour);
+    await waitForViews(e2e.collector, firstFour);
 
     await page.click('#switch-layout');
     await flush(page);
     await expectNoMoreEvents(e2e.collector, received().length, VIEW_QUIET_MS);
     expect(await page.locator('li.compact').count(), 'the list was re-rendered').toBe(6);
-    expect(sorted(viewedObjectIDs())).toEqual(sorted(firstFour));
+    expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted(firstFour));
   });
 
   it('reports the results in view again under a new queryID, whether only the queryID changes or the list is re-rendered', async () => {
     const { page } = await openResults('/views-search.html');
-    await waitForViews(firstFour);
-    expect(sorted(viewedObjectIDs())).toEqual(sorted(firstFour));
+    await waitForViews(e2e.collector, firstFour);
+    expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted(firstFour));
 
     await page.click('#search-again');
-    await pollUntil(() => viewedObjectIDs().length >= 8, 5_000, () => `no second view of the results in view: ${JSON.stringify(received())}`);
-    expect(sorted(viewedObjectIDs())).toEqual(sorted([...firstFour, ...firstFour]));
+    await pollUntil(() => viewedObjectIDs(e2e.collector).length >= 8, 5_000, () => `no second view of the results in view: ${JSON.stringify(received())}`);
+    expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted([...firstFour, ...firstFour]));
 
     // Sorted by price the list is reversed: socket and switch come into view, lamp and shade leave it.
     await page.click('#sort-by-price');
-    await pollUntil(() => viewedObjectIDs().length >= 12, 5_000, () => `no view after the re-render: ${JSON.stringify(received())}`);
+    await pollUntil(() => viewedObjectIDs(e2e.collector).length >= 12, 5_000, () => `no view after the re-render: ${JSON.stringify(received())}`);
     await flush(page);
     await expectNoMoreEvents(e2e.collector, received().length, VIEW_QUIET_MS);
-    expect(sorted(viewedObjectIDs())).toEqual(sorted([...firstFour, ...firstFour, 'socket', 'switch', 'cable', 'bulb']));
+    expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted([...firstFour, ...firstFour, 'socket', 'switch', 'cable', 'bulb']));
   });
 
   it('makes results appended after load clickable and viewable', async () => {
     const { page } = await openResults('/views-late.html');
-    await waitForViews(['late-1', 'late-2']);
+    await waitForViews(e2e.collector, ['late-1', 'late-2']);
 
-    await waitForViews(['late-3', 'late-4'], 6_000);
+    await waitForViews(e2e.collector, ['late-3', 'late-4'], 6_000);
     await flush(page);
     await sleep(VIEW_QUIET_MS);
-    expect(sorted(viewedObjectIDs()), 'late-5 is below the fold').toEqual(['late-1', 'late-2', 'late-3', 'late-4']);
+    expect(sorted(viewedObjectIDs(e2e.collector)), 'late-5 is below the fold').toEqual(['late-1', 'late-2', 'late-3', 'late-4']);
 
     await page.click('[data-insights-object-id="late-5"] .quick-view');
     const [click] = await waitForEvents(e2e.collector, 1, ({ eventType }) => eventType === 'click');
@@ -167,10 +155,10 @@ describe('views of client-rendered results', () => {
       timestamp: expect.any(Number),
     });
     // The click scrolled it into view.
-    await waitForViews(['late-5']);
+    await waitForViews(e2e.collector, ['late-5']);
     await flush(page);
     await expectNoMoreEvents(e2e.collector, received().length);
-    expect(sorted(viewedObjectIDs())).toEqual(['late-1', 'late-2', 'late-3', 'late-4', 'late-5']);
+    expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(['late-1', 'late-2', 'late-3', 'late-4', 'late-5']);
     expect(received().filter(({ eventType }) => eventType === 'click')).toHaveLength(1);
   });
 });
