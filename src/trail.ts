@@ -67,7 +67,6 @@ const CONVERSION_NAMES = {
   purchase: 'purchaseEventName',
 } as const satisfies Record<ConversionKind, keyof Options>;
 
-
 function start(options: Options): QueryTrail {
   const log = createLog(options.debug || location.href.includes('querytrail-debug'));
   let { consent, optOut, authenticatedUserToken } = options;
@@ -107,6 +106,11 @@ function start(options: Options): QueryTrail {
     onRefused: (event, status) => reject(event, `the Insights API refused it (${status})`),
   });
 
+  const applyStorageConsent = () => {
+    memory.setPersistent(mayStore());
+    outbox.setPersistent(mayStore());
+    keepAnonymousToken();
+  };
   const forgetEverything = () => {
     delivery.clear();
     void memory.clear();
@@ -226,9 +230,9 @@ function start(options: Options): QueryTrail {
     lost: (object) => views?.release(object),
     shadowRoot: (root) => interactions.watch(root),
   });
-  // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
   if (optOut) forgetEverything();
   else {
+    // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
     void memory.prune(Date.now());
     // What earlier pages could not deliver goes now, from one tab at a time.
     void delivery.retry();
@@ -251,14 +255,11 @@ function start(options: Options): QueryTrail {
     setConsent(next) {
       if (!CONSENTS.includes(next)) return log.error(`setConsent: ${show(next)} must be "granted", "pending" or "denied".`);
       consent = next;
-      memory.setPersistent(mayStore());
-      outbox.setPersistent(mayStore());
-      keepAnonymousToken();
+      applyStorageConsent();
     },
     setOptOut(next) {
       optOut = next === true;
-      memory.setPersistent(mayStore());
-      outbox.setPersistent(mayStore());
+      applyStorageConsent();
       if (optOut) forgetEverything();
     },
     track(event) {
