@@ -58,7 +58,7 @@ export type ParsedOptions = z.output<typeof schema>;
 export type Options = Omit<ParsedOptions, 'endpoint' | 'region'> & { endpoint: string };
 type OptionName = keyof ParsedOptions;
 
-export const OPTION_NAMES = Object.keys(schema.def.shape) as OptionName[];
+const OPTION_NAMES = Object.keys(schema.def.shape) as OptionName[];
 const BOOLEAN_OPTIONS = new Set<string>(['useCookie', 'optOut', 'views', 'debug']);
 const NUMBER_OPTIONS = new Set<string>(['queryIdTtl', 'flushInterval']);
 
@@ -67,7 +67,7 @@ const NUMBER_OPTIONS = new Set<string>(['queryIdTtl', 'flushInterval']);
  * convention (present, "" or "true" is true), numbers are decimal. Anything else is
  * left as it is for the schema to reject by name.
  */
-export function coerceOption(name: string, value: unknown): unknown {
+function coerceOption(name: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const trimmed = value.trim();
   if (BOOLEAN_OPTIONS.has(name)) {
@@ -81,7 +81,7 @@ export function coerceOption(name: string, value: unknown): unknown {
 const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 /** Options from QueryTrail's own script tag: `data-` + the option name in kebab-case. */
-export function readScriptOptions(script: Element | null): Record<string, string> {
+function readScriptOptions(script: Element | null): Record<string, string> {
   const found: Record<string, string> = {};
   for (const name of OPTION_NAMES) {
     const value = script?.getAttribute(`data-${kebab(name)}`);
