@@ -57,8 +57,11 @@ export function followDom(handlers: DomHandlers): () => void {
     while (pending.length) {
       const first = pending[0] as Pending;
       if (first instanceof Node) {
+        // Already scanned with an ancestor: what was inside it then was scanned too, and what
+        // came in later has mutation records of its own. (The parser adds a page node by node.)
+        const listed = first.isConnected && !(first instanceof Element && scanned.has(first));
         pending[0] = {
-          elements: first.isConnected ? [...(first instanceof Element ? [first] : []), ...(first as ParentNode).querySelectorAll('*')] : [],
+          elements: listed ? [...(first instanceof Element ? [first] : []), ...(first as ParentNode).querySelectorAll('*')] : [],
           next: 0,
         };
         continue;

@@ -101,8 +101,12 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
     return events;
   }
 
-  const deliverAll = async (events: InsightsEvent[]) =>
-    (await Promise.all(toBatches(events).map((batch) => deliver(batch.events)))).flat();
+  /** One batch at a time: keepalive requests in flight share a 64 KB budget per page. */
+  const deliverAll = async (events: InsightsEvent[]) => {
+    const failed: InsightsEvent[] = [];
+    for (const batch of toBatches(events)) failed.push(...(await deliver(batch.events)));
+    return failed;
+  };
 
   const send = async (events: InsightsEvent[]) => {
     const failed = await deliverAll(events);

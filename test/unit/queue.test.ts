@@ -181,11 +181,11 @@ describe('answers of the API', () => {
   it.each([401, 403])('%i stops sending with exactly one console.error', async (status) => {
     answerFor = () => status;
     const delivery = startDelivery();
-    // Several requests, all refused: still one error.
+    // Several batches' worth: they go one at a time, so the first refusal stops the others.
     enqueueAll(delivery, clicks(1500));
     await delivery.flush();
     const refusedRequests = fetchMock.mock.calls.length;
-    expect(refusedRequests).toBeGreaterThan(1);
+    expect(refusedRequests).toBe(1);
     expect(consoleError).toHaveBeenCalledTimes(1);
     expect(String(consoleError.mock.calls[0])).toMatch(/appId|apiKey|credentials/);
 
@@ -345,4 +345,26 @@ describe('answers of the API', () => {
     expectDeliveredOnce([click(1)]);
     delivery.stop();
   });
+
+  it('sends one batch at a time, so that keepalive requests stay within the browser’s 64 KB budget', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    fetchMock.mockImplementation(async (_input, init) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      inFlight -= 1;
+      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 200 });
+      return { status: 200, ok: true } as Response;
+    });
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(1500));
+    const flushed = delivery.flush();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await flushed;
+    expect(requests.length).toBeGreaterThan(1);
+    expect(mostInFlight).toBe(1);
+    expectDeliveredOnce(clicks(1500));
+  });
 });
+
