@@ -19,7 +19,7 @@ export function mainThreadEvents(buffer, origin) {
 }
 
 /** Events not nested in an earlier one of the list (the list in time order). */
-function outermost(events) {
+export function outermost(events) {
   const kept = [];
   for (const event of events) {
     const last = kept.at(-1);

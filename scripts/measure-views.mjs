@@ -28,6 +28,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
+import { mainThreadEvents, outermost, topLevelTasks, TRACE_CATEGORIES } from '../bench/trace.mjs';
 import { createCollector } from '../demo/collector.mjs';
 
 const RUNS = 5;
@@ -40,7 +41,6 @@ const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 };
-const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'];
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
 
 const results = (count) => Array.from({ length: count }, (_, n) => `<li data-insights-object-id="result-${n + 1}">Result ${n + 1}</li>`).join('');
@@ -81,32 +81,12 @@ function recordLongTasks() {
 
 /** Figures for one traced window of the page's renderer main thread. */
 function analyseTrace(buffer, origin) {
-  const { traceEvents } = JSON.parse(buffer.toString('utf8'));
-  // Other renderers (the browser's own UI pages) are traced too: the page's is the one that holds
-  // its frame when tracing starts, or commits it during the trace.
-  const pagePids = new Set(
-    traceEvents
-      .flatMap((e) => (e.name === 'TracingStartedInBrowser' ? (e.args?.data?.frames ?? []) : e.name === 'FrameCommittedInBrowser' ? [e.args?.data] : []))
-      .filter((frame) => frame?.url?.startsWith(origin))
-      .map((frame) => frame.processId),
-  );
-  const mainThread = traceEvents.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && pagePids.has(e.pid));
-  if (!mainThread) throw new Error(`no renderer main thread for ${origin} in the trace`);
-  const events = traceEvents.filter((e) => e.pid === mainThread.pid && e.tid === mainThread.tid && e.ph === 'X').sort((a, b) => a.ts - b.ts);
+  const events = mainThreadEvents(buffer, origin);
   const libraryUrl = origin + LIBRARY_PATH;
-  const tasks = [];
-  for (const event of events) {
-    if (event.name !== 'RunTask') continue;
-    const last = tasks.at(-1);
-    if (!last || event.ts >= last.ts + last.dur) tasks.push(event);
-  }
+  const tasks = topLevelTasks(events);
   const isTrailCode = (e) => (e.name === 'FunctionCall' || e.name === 'EvaluateScript') && (e.args?.data?.url ?? '').includes(libraryUrl);
   // A callback called from inside another QueryTrail call would count twice: only the outermost calls count.
-  const outermostTrailCalls = [];
-  for (const call of events.filter(isTrailCode)) {
-    const last = outermostTrailCalls.at(-1);
-    if (!last || call.ts >= last.ts + last.dur) outermostTrailCalls.push(call);
-  }
+  const outermostTrailCalls = outermost(events.filter(isTrailCode));
   const trailScriptByTask = new Map();
   for (const call of outermostTrailCalls) {
     const task = tasks.find((candidate) => call.ts >= candidate.ts && call.ts < candidate.ts + candidate.dur);
