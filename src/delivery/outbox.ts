@@ -1,10 +1,13 @@
 import { promisifyRequest } from 'idb-keyval';
-import { MAX_EVENT_AGE_MS, type InsightsEvent } from '../events/schemas';
+import { isTooOld, type InsightsEvent } from '../events/schemas';
 import { safeStore } from '../lib/idb';
 
 /** Undelivered events kept at the most; past it the oldest go, so a long outage cannot fill the disk. */
 export const OUTBOX_CAP = 1000;
 const DB_NAME = 'querytrail-outbox';
+
+/** Sends events and resolves with those still to keep. */
+type Send = (events: InsightsEvent[]) => Promise<InsightsEvent[]>;
 
 export interface Outbox {
   /** Keeps events whose send failed, until `drain` delivers them. */
@@ -14,7 +17,7 @@ export interface Outbox {
    * one tab at a time drains (another tab draining makes this a no-op). Events older than
    * 4 days are dropped: the API would refuse the whole batch for them.
    */
-  drain(send: (events: InsightsEvent[]) => Promise<InsightsEvent[]>): Promise<void>;
+  drain(send: Send): Promise<void>;
   /** Kept in memory only, to be handed to beacons as the page goes: nothing else would send them. */
   takeUnstored(): InsightsEvent[];
   setPersistent(persistent: boolean): void;
@@ -33,12 +36,12 @@ export function createOutbox(options: { persistent: boolean; onStorageProblem?: 
   let inMemory: InsightsEvent[] = [];
 
   const fresh = (events: InsightsEvent[]) => {
-    const kept = events.filter((event) => Date.now() - (event.timestamp ?? Date.now()) <= MAX_EVENT_AGE_MS);
+    const kept = events.filter((event) => !isTooOld(event));
     if (kept.length < events.length) options.onExpired?.(events.length - kept.length);
     return kept;
   };
 
-  const drainMemory = async (send: (events: InsightsEvent[]) => Promise<InsightsEvent[]>) => {
+  const drainMemory = async (send: Send) => {
     const taken = fresh(inMemory);
     inMemory = [];
     if (taken.length) inMemory = [...(await send(taken)), ...inMemory].slice(-OUTBOX_CAP);
@@ -49,7 +52,7 @@ export function createOutbox(options: { persistent: boolean; onStorageProblem?: 
    * tab's next page, can send it again while the request is under way; what fails is put back.
    * A request still in flight when the page goes is a keepalive one: it carries on without it.
    */
-  const drainStore = async (send: (events: InsightsEvent[]) => Promise<InsightsEvent[]>) => {
+  const drainStore = async (send: Send) => {
     const taken = await store.run(async (objectStore) => {
       const events = promisifyRequest<InsightsEvent[]>(objectStore.getAll());
       objectStore.clear();

@@ -135,13 +135,16 @@ export type Validation = { ok: true; event: InsightsEvent; variant: Variant } | 
 /** SPEC §7: the API refuses events older than 4 days, and the whole batch with them. */
 export const MAX_EVENT_AGE_MS = 4 * 24 * 60 * 60 * 1000;
 
+/** Whether the API would refuse the event as too old at `now` (one without a timestamp is stamped on arrival). */
+export const isTooOld = (event: { timestamp?: number | undefined }, now = Date.now()) => now - (event.timestamp ?? now) > MAX_EVENT_AGE_MS;
+
 /** Checks an event against the official rules at `now`; `rule` names the first one it breaks. */
 export function validateEvent(input: unknown, now = Date.now()): Validation {
   if (!isRecord(input)) return { ok: false, rule: 'an event must be an object' };
   const variant = variantOf(input);
   if (!(variant in variants)) return { ok: false, rule: variant };
   const result = variants[variant as Variant].safeParse(input);
-  if (result.success && now - (result.data.timestamp ?? now) > MAX_EVENT_AGE_MS) {
+  if (result.success && isTooOld(result.data, now)) {
     return { ok: false, rule: `${variant}: timestamp: more than 4 days old, the API refuses it` };
   }
   if (result.success) return { ok: true, event: result.data, variant: variant as Variant };
