@@ -21,7 +21,10 @@ export interface QueryIdMemoryOptions {
 
 /** Remembers which search led to each objectID, so that a later page can attribute a conversion to it. Never throws, never rejects. */
 export interface QueryIdMemory {
-  /** Starts the IndexedDB write at once, in the caller's task, so that it survives a navigation that follows. */
+  /**
+   * Recorded in memory at once and written to IndexedDB in a later task, so that a click does no
+   * IndexedDB work of its own; `handOff` carries the change to the next page if this one goes first.
+   */
   remember(objectID: string, query: RememberedQuery): void;
   /**
    * The queryID remembered for the object in this index, unless it is `ttlMs` old at `now`.
@@ -30,6 +33,7 @@ export interface QueryIdMemory {
   recall(objectID: string, index: string, now: number): string | undefined;
   /** Resolves once the first `prune` has loaded the stored entries (at once where nothing may be stored). */
   loaded: Promise<void>;
+  /** Resolves once the change is committed (at once where nothing may be stored), as `remember` writes it. */
   forget(objectIDs: string[]): Promise<void>;
   /** Removes everything, also what earlier pages stored. */
   clear(): Promise<void>;
@@ -61,6 +65,8 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   let prunedAt: number | undefined;
   // Remembered (an entry) or forgotten (null) on this page and not committed yet.
   const uncommitted = new Map<string, RememberedQuery | null>();
+  // The write waiting for its task: changes made until then join it.
+  let nextWrite: Promise<void> | undefined;
 
   // Stored entries may come from another version of the script: one without a string queryID counts as expired.
   const isFresh = (entry: RememberedQuery | undefined, now: number): entry is RememberedQuery =>
@@ -76,12 +82,10 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
       return promisifyRequest(objectStore.transaction).then(() => true);
     });
 
-  /** Remembers (an entry) or forgets (undefined) objects, in memory at once and in IndexedDB. */
-  const update = (changes: [objectID: string, query: RememberedQuery | undefined][]) => {
-    for (const [objectID, query] of changes) {
-      inMemory.set(objectID, query);
-      uncommitted.set(objectID, query ?? null);
-    }
+  /** Writes every uncommitted change in one transaction; resolves once they are committed. */
+  const commit = () => {
+    nextWrite = undefined;
+    const changes = [...uncommitted];
     return write((objectStore) => {
       for (const [objectID, query] of changes) {
         if (query) objectStore.put(query, objectID);
@@ -89,9 +93,22 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
       }
     }).then((committed) => {
       for (const [objectID, query] of changes) {
-        if (committed && uncommitted.get(objectID) === (query ?? null)) uncommitted.delete(objectID);
+        if (committed && uncommitted.get(objectID) === query) uncommitted.delete(objectID);
       }
     });
+  };
+
+  /**
+   * Remembers (an entry) or forgets (undefined) objects, in memory at once. IndexedDB waits for a
+   * later task, so that a click pays for none of it, and the changes made until then (a landing
+   * page remembers each of its objects) share one transaction. Resolves once they are committed.
+   */
+  const update = (changes: [objectID: string, query: RememberedQuery | undefined][]) => {
+    for (const [objectID, query] of changes) {
+      inMemory.set(objectID, query);
+      uncommitted.set(objectID, query ?? null);
+    }
+    return persistent ? (nextWrite ??= new Promise((resolve) => setTimeout(resolve)).then(commit)) : Promise.resolve();
   };
 
   /** Takes over what the tab's previous page could not commit before it went away. */
@@ -173,12 +190,8 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
       const starting = next && !persistent;
       persistent = next;
       if (!starting) return;
-      void write((objectStore) => {
-        for (const [objectID, query] of inMemory) {
-          if (query) objectStore.put(query, objectID);
-          else objectStore.delete(objectID);
-        }
-      });
+      // Everything changed in memory so far is uncommitted: what prune loaded is stored already.
+      void update([]);
       if (prunedAt !== undefined) void prune(prunedAt);
     },
 

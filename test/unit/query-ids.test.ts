@@ -20,6 +20,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
 });
@@ -73,19 +74,35 @@ describe('remember and recall', () => {
     expect((await laterPageAt(T0 + HOUR - 1)).recall('42', 'products', T0 + HOUR)).toBeUndefined();
   });
 
-  it('starts the write in the click’s own task, so that a navigation right after it does not lose it', async () => {
-    const open = vi.spyOn(factory, 'open');
+  it('does no IndexedDB work in the click’s own task, and stores the change in a later one', async () => {
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
-    memory.remember('1', query(1));
-    expect(open).toHaveBeenCalledTimes(1);
-
-    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['1']));
+    await memory.prune(T0);
     const transaction = vi.spyOn(FakeDatabase.prototype, 'transaction');
-    // Queued before the click: a write deferred to a timer or an idle callback would come after it.
+    // Queued before the click, so that it runs right after the click's task and its microtasks.
     const nextTask = new Promise((resolve) => setTimeout(resolve, 0));
-    memory.remember('2', query(2));
+
+    memory.remember('42', query(1));
+    expect(memory.recall('42', 'products', T0)).toBe(queryID(1));
     await nextTask;
-    expect(transaction).toHaveBeenCalledWith(STORE_NAME, 'readwrite');
+    expect(transaction).not.toHaveBeenCalled();
+
+    await vi.waitFor(async () => expect((await laterPageAt(T0)).recall('42', 'products', T0)).toBe(queryID(1)));
+  });
+
+  it('writes what one task changed in one transaction, where the last change of each object wins', async () => {
+    const landingPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await landingPage.prune(T0);
+    const transaction = vi.spyOn(FakeDatabase.prototype, 'transaction');
+
+    for (let i = 0; i < 20; i++) landingPage.remember(`object-${i}`, query(i));
+    landingPage.remember('object-1', query(99));
+    await landingPage.forget(['object-0']);
+
+    expect(transaction.mock.calls.filter(([, mode]) => mode == 'readwrite')).toHaveLength(1);
+    const laterPage = await laterPageAt(T0);
+    expect(laterPage.recall('object-0', 'products', T0)).toBeUndefined();
+    expect(laterPage.recall('object-1', 'products', T0)).toBe(queryID(99));
+    expect(laterPage.recall('object-19', 'products', T0)).toBe(queryID(19));
   });
 });
 
@@ -177,6 +194,18 @@ describe('forget and clear', () => {
 
     expect(await directly((store) => entries(store))).toEqual([]);
     expect(await memory.recall('a', 'products', T0)).toBeUndefined();
+  });
+
+  it('clear also drops changes not written yet', async () => {
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await memory.prune(T0);
+
+    memory.remember('a', query(1));
+    await memory.clear();
+    await memory.forget(['b']);
+
+    expect(await storedKeys()).toEqual([]);
+    expect(memory.recall('a', 'products', T0)).toBeUndefined();
   });
 
   it('clear without consent removes what earlier pages stored, without creating anything', async () => {
@@ -297,6 +326,21 @@ describe('hand-off to the next page of the tab', () => {
     const nextPage = await laterPageAt(T0 + 10);
     expect(nextPage.recall('42', 'products', T0 + 10)).toBe(queryID(1));
     expect(sessionStorage.length).toBe(0);
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['42']));
+  });
+
+  it('carries a change the page had no time to write, and the next page adopts it', async () => {
+    const clickPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await clickPage.prune(T0);
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    clickPage.remember('42', query(1));
+    clickPage.handOff();
+    // The page goes before its next task: the timers it set never run.
+    vi.useRealTimers();
+    expect(await storedKeys()).toEqual([]);
+
+    const nextPage = await laterPageAt(T0 + 10);
+    expect(nextPage.recall('42', 'products', T0 + 10)).toBe(queryID(1));
     await vi.waitFor(async () => expect(await storedKeys()).toEqual(['42']));
   });
 
