@@ -1,39 +1,37 @@
-import { USER_TOKEN, USER_TOKEN_RULE } from './events/schemas';
-import { oneOf, rule, text, whole } from './lib/rules';
+import { CURRENCY, EVENT_NAME, NOT_EMPTY, TOKEN } from './events/schemas';
+import { isRecord, oneOf, optional, rule, shape, text, whole, type ShapeOf } from './lib/rules';
 import { show } from './lib/show';
-import { z } from './lib/zod';
 
 export type Consent = 'granted' | 'pending' | 'denied';
 
-const eventName = text(/^[\x20-\x7E]{1,64}$/, 'an event name of 1 to 64 visible ASCII characters');
-const token = z.optional(text(USER_TOKEN, USER_TOKEN_RULE));
-const flag = rule<boolean>((input) => typeof input === 'boolean', 'true or false');
-const key = (what: string) => text(/^[\w-]+$/, `${what} (letters, digits, _ and -)`);
+const flag = rule<boolean>((input) => typeof input === 'boolean', 'must be true or false');
+const key = (what: string) => text(/^[\w-]+$/, `must be ${what} (letters, digits, _ and -)`);
 
-const schema = z.object({
+const fields = {
   appId: key('an Algolia application ID'),
   apiKey: key('a search-only API key'),
-  region: z.optional(oneOf(['us', 'de'], '"us" or "de"')),
-  endpoint: z.optional(text(/^https?:\/\/[^/?#\s]+\/?$/, 'an origin such as https://insights.algolia.io')),
-  userToken: token,
-  authenticatedUserToken: token,
+  region: optional(oneOf(['us', 'de'], 'must be "us" or "de"')),
+  endpoint: optional(text(/^https?:\/\/[^/?#\s]+\/?$/, 'must be an origin such as https://insights.algolia.io')),
+  userToken: optional(TOKEN),
+  authenticatedUserToken: optional(TOKEN),
   useCookie: flag,
-  consent: oneOf(['granted', 'pending', 'denied'], '"granted", "pending" or "denied"'),
+  consent: oneOf(['granted', 'pending', 'denied'], 'must be "granted", "pending" or "denied"'),
   optOut: flag,
-  index: z.optional(text(/./, 'a non-empty index name')),
-  currency: z.optional(text(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code')),
-  queryIdParam: text(/./, 'a non-empty URL parameter name'),
-  queryIdTtl: whole('a whole number of seconds above 0', 1),
+  index: optional(NOT_EMPTY),
+  currency: optional(CURRENCY),
+  queryIdParam: NOT_EMPTY,
+  queryIdTtl: whole('must be a whole number of seconds above 0', 1),
   views: flag,
-  flushInterval: whole('a whole number of milliseconds, 0 or more', 0),
+  flushInterval: whole('must be a whole number of milliseconds, 0 or more', 0),
   debug: flag,
-  clickEventName: eventName,
-  viewEventName: eventName,
-  conversionEventName: eventName,
-  addToCartEventName: eventName,
-  purchaseEventName: eventName,
-  filterEventName: eventName,
-});
+  clickEventName: EVENT_NAME,
+  viewEventName: EVENT_NAME,
+  conversionEventName: EVENT_NAME,
+  addToCartEventName: EVENT_NAME,
+  purchaseEventName: EVENT_NAME,
+  filterEventName: EVENT_NAME,
+};
+const schema = shape(fields);
 
 /** SPEC §1 defaults; what a user leaves out is taken from here before validation. */
 const DEFAULTS = {
@@ -53,14 +51,12 @@ const DEFAULTS = {
   filterEventName: 'Filter Clicked',
 } as const;
 
-export type OptionsInput = Partial<z.input<typeof schema>> & Pick<z.input<typeof schema>, 'appId' | 'apiKey'>;
-export type ParsedOptions = z.output<typeof schema>;
+export type ParsedOptions = ShapeOf<typeof fields>;
+export type OptionsInput = Partial<ParsedOptions> & Pick<ParsedOptions, 'appId' | 'apiKey'>;
 export type Options = Omit<ParsedOptions, 'endpoint' | 'region'> & { endpoint: string };
 type OptionName = keyof ParsedOptions;
 
-const OPTION_NAMES = Object.keys(schema.def.shape) as OptionName[];
-const BOOLEAN_OPTIONS = new Set<string>(['useCookie', 'optOut', 'views', 'debug']);
-const NUMBER_OPTIONS = new Set<string>(['queryIdTtl', 'flushInterval']);
+const OPTION_NAMES = Object.keys(fields) as OptionName[];
 
 /**
  * Script attributes and tag-manager variables are strings: booleans follow the HTML
@@ -70,11 +66,11 @@ const NUMBER_OPTIONS = new Set<string>(['queryIdTtl', 'flushInterval']);
 function coerceOption(name: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const trimmed = value.trim();
-  if (BOOLEAN_OPTIONS.has(name)) {
-    if (trimmed === '' || trimmed === 'true') return true;
-    if (trimmed === 'false') return false;
-  }
-  if (NUMBER_OPTIONS.has(name) && /^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  // Every boolean and number option has a default, whose type says how to read a string.
+  const type = typeof DEFAULTS[name as keyof typeof DEFAULTS];
+  if (type === 'boolean' && (trimmed === '' || trimmed === 'true')) return true;
+  if (type === 'boolean' && trimmed === 'false') return false;
+  if (type === 'number' && /^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
   return value;
 }
 
@@ -92,7 +88,7 @@ function readScriptOptions(script: Element | null): Record<string, string> {
 
 /** SPEC §1: attributes on QueryTrail's own script tag win over `window.querytrailConfig`. */
 export function pageOptions(script: Element | null, global: unknown): Record<string, unknown> {
-  const fromGlobal = typeof global === 'object' && global !== null ? global : {};
+  const fromGlobal = isRecord(global) ? global : {};
   return { ...fromGlobal, ...readScriptOptions(script) };
 }
 
@@ -101,9 +97,10 @@ export type OptionsResult = { ok: true; options: Options } | { ok: false; proble
 
 export function parseOptions(input: unknown): OptionsResult {
   const raw: Record<string, unknown> = { ...DEFAULTS };
-  if (typeof input === 'object' && input !== null) {
-    for (const [name, value] of Object.entries(input)) {
-      if (value !== undefined) raw[name] = coerceOption(name, value);
+  // Names QueryTrail does not know are left out, as a script tag's other attributes are.
+  if (isRecord(input)) {
+    for (const name of OPTION_NAMES) {
+      if (input[name] !== undefined) raw[name] = coerceOption(name, input[name]);
     }
   }
   const result = schema.safeParse(raw);
@@ -111,7 +108,7 @@ export function parseOptions(input: unknown): OptionsResult {
     return {
       ok: false,
       problems: result.error.issues.map(({ path: [name = ''], message }) =>
-        String(name) in raw ? `${String(name)} must be ${message} (got ${show(raw[String(name)])})` : `${String(name)} is required: ${message}`,
+        String(name) in raw ? `${String(name)} ${message} (got ${show(raw[String(name)])})` : `${String(name)} is missing: it ${message}`,
       ),
     };
   }

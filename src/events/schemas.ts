@@ -1,8 +1,8 @@
-import { firstProblem, oneOf, rule, text, whole } from '../lib/rules';
+import { firstProblem, isRecord, list, oneOf, optional, rule, shape, text, whole } from '../lib/rules';
 import { z } from '../lib/zod';
 
-// Zod versions of the event variants in Algolia's OpenAPI description of the Insights API
-// (reference/insights-openapi.json). Each variant is a strict object so that an event
+// The event variants of Algolia's OpenAPI description of the Insights API
+// (reference/insights-openapi.json). Each variant is a strict shape so that an event
 // matches exactly one of them, and the checks the API documents in its 422 answers and
 // field descriptions (same number of positions and objectData as objectIDs) are added.
 
@@ -15,34 +15,35 @@ export const SEARCH_QUERY_ID = /^[0-9a-f]{32}$/;
 /** The API's number-or-string fields (price, discount, value). */
 const amount = (maxText: number, message: string) =>
   rule<number | string>((input) => (typeof input === 'number' && Number.isFinite(input)) || (typeof input === 'string' && input.length <= maxText), message);
-const list = <T extends z.ZodMiniType>(item: T, name: string) =>
-  z.array(item).check(z.refine((items: unknown[]) => items.length > 0 && items.length <= 20, `${name} must hold 1 to 20 items`));
 
-const eventName = text(/^[\x20-\x7E]{1,64}$/, 'eventName must be 1 to 64 visible ASCII characters');
-const userToken = text(USER_TOKEN, `userToken must be ${USER_TOKEN_RULE}`);
-const authenticatedUserToken = z.optional(text(USER_TOKEN, `authenticatedUserToken must be ${USER_TOKEN_RULE}`));
-const queryID = text(/^([0-9a-f]{32}|message_[!-~]{1,120})$/, 'queryID must be 32 lowercase hexadecimal characters');
-const objectIDs = list(text(/./, 'objectIDs must not hold an empty objectID'), 'objectIDs');
-const filters = list(text(/^[^:]+:./, 'each filter must be "attribute:value"'), 'filters');
-const positions = list(whole('positions must be whole numbers from 1', 1), 'positions');
-const price = z.optional(amount(Infinity, 'price and discount must be numbers or strings'));
-const quantity = z.optional(whole('quantity must be a whole number (32-bit)', -(2 ** 31), 2 ** 31 - 1));
-const timestamp = z.optional(whole('timestamp must be a whole number of milliseconds'));
+// Messages follow the path of the field they are about (`eventName: must be …`), and options
+// that take the same values reuse these fields (`clickEventName must be …`).
+export const EVENT_NAME = text(/^[\x20-\x7E]{1,64}$/, 'must be 1 to 64 visible ASCII characters');
+export const TOKEN = text(USER_TOKEN, `must be ${USER_TOKEN_RULE}`);
+export const CURRENCY = text(/^[A-Za-z]{3}$/, 'must be a three-letter ISO 4217 code');
+export const NOT_EMPTY = text(/./, 'must not be empty');
+const queryID = text(/^([0-9a-f]{32}|message_[!-~]{1,120})$/, 'must be 32 lowercase hexadecimal characters');
+const objectIDs = list(NOT_EMPTY);
+const filters = list(text(/^[^:]+:./, 'must be "attribute:value"'));
+const positions = list(whole('must be a whole number from 1', 1));
+const price = optional(amount(Infinity, 'must be a number or a string'));
+const quantity = optional(whole('must be a whole number (32-bit)', -(2 ** 31), 2 ** 31 - 1));
+const timestamp = optional(whole('must be a whole number of milliseconds'));
 
 const common = {
-  eventName,
-  index: text(/./, 'index must not be empty'),
-  userToken,
-  authenticatedUserToken,
+  eventName: EVENT_NAME,
+  index: NOT_EMPTY,
+  userToken: TOKEN,
+  authenticatedUserToken: optional(TOKEN),
   timestamp,
 };
 const revenue = {
-  currency: z.optional(text(/^[A-Za-z]{3}$/, 'currency must be a three-letter ISO 4217 code')),
-  value: z.optional(amount(16, 'value must be a number or a string of at most 16 characters')),
+  currency: optional(CURRENCY),
+  value: optional(amount(16, 'must be a number or a string of at most 16 characters')),
 };
-const objectData = z.strictObject({ price, quantity, discount: price });
-const objectDataAfterSearch = z.strictObject({
-  queryID: z.optional(text(SEARCH_QUERY_ID, 'objectData queryID must be 32 lowercase hexadecimal characters')),
+const objectData = shape({ price, quantity, discount: price });
+const objectDataAfterSearch = shape({
+  queryID: optional(text(SEARCH_QUERY_ID, 'must be 32 lowercase hexadecimal characters')),
   price,
   quantity,
   discount: price,
@@ -62,44 +63,39 @@ const sameLength = (field: 'positions' | 'objectData') =>
   }, `${field} must hold one entry per objectID`);
 
 /** Add-to-cart and purchase events: the same revenue fields, checked the same way. */
-const withRevenue = <S extends z.core.$ZodShape>(shape: S) =>
-  z.strictObject({ ...common, ...revenue, eventType: conversion, objectIDs, ...shape }).check(sameLength('objectData'));
+const withRevenue = <S extends Parameters<typeof shape>[0]>(fields: S) =>
+  shape({ ...common, ...revenue, eventType: conversion, objectIDs, ...fields }).check(sameLength('objectData'));
 
 export const variants = {
-  clickedObjectIDsAfterSearch: z
-    .strictObject({ ...common, eventType: click, objectIDs, positions, queryID })
-    .check(sameLength('positions')),
+  clickedObjectIDsAfterSearch: shape({ ...common, eventType: click, objectIDs, positions, queryID }).check(sameLength('positions')),
   addedToCartObjectIDsAfterSearch: withRevenue({
     eventSubtype: addToCart,
     queryID,
-    objectData: z.optional(list(objectDataAfterSearch, 'objectData')),
+    objectData: optional(list(objectDataAfterSearch)),
   }),
-  purchasedObjectIDsAfterSearch: withRevenue({ eventSubtype: purchase, objectData: list(objectDataAfterSearch, 'objectData') }),
-  convertedObjectIDsAfterSearch: z.strictObject({ ...common, eventType: conversion, objectIDs, queryID }),
-  clickedObjectIDs: z.strictObject({ ...common, eventType: click, objectIDs }),
-  purchasedObjectIDs: withRevenue({ eventSubtype: purchase, objectData: z.optional(list(objectData, 'objectData')) }),
-  addedToCartObjectIDs: withRevenue({ eventSubtype: addToCart, objectData: z.optional(list(objectData, 'objectData')) }),
-  convertedObjectIDs: z.strictObject({ ...common, eventType: conversion, objectIDs }),
-  clickedFilters: z.strictObject({ ...common, eventType: click, filters }),
-  convertedFilters: z.strictObject({ ...common, eventType: conversion, filters }),
-  viewedObjectIDs: z.strictObject({ ...common, eventType: view, objectIDs }),
-  viewedFilters: z.strictObject({ ...common, eventType: view, filters }),
-  instantsearch: z.strictObject({
-    eventName,
+  purchasedObjectIDsAfterSearch: withRevenue({ eventSubtype: purchase, objectData: list(objectDataAfterSearch) }),
+  convertedObjectIDsAfterSearch: shape({ ...common, eventType: conversion, objectIDs, queryID }),
+  clickedObjectIDs: shape({ ...common, eventType: click, objectIDs }),
+  purchasedObjectIDs: withRevenue({ eventSubtype: purchase, objectData: optional(list(objectData)) }),
+  addedToCartObjectIDs: withRevenue({ eventSubtype: addToCart, objectData: optional(list(objectData)) }),
+  convertedObjectIDs: shape({ ...common, eventType: conversion, objectIDs }),
+  clickedFilters: shape({ ...common, eventType: click, filters }),
+  convertedFilters: shape({ ...common, eventType: conversion, filters }),
+  viewedObjectIDs: shape({ ...common, eventType: view, objectIDs }),
+  viewedFilters: shape({ ...common, eventType: view, filters }),
+  instantsearch: shape({
+    eventName: EVENT_NAME,
     eventType: is('instantsearch'),
-    userToken,
-    authenticatedUserToken,
+    userToken: TOKEN,
+    authenticatedUserToken: optional(TOKEN),
     timestamp,
-    agentID: z.optional(text(/./, 'agentID must not be empty')),
+    agentID: optional(NOT_EMPTY),
   }),
 };
 
 export type Variant = keyof typeof variants;
 export type InsightsEvent = z.infer<(typeof variants)[Variant]>;
 export type EventOf<V extends Variant> = z.infer<(typeof variants)[V]>;
-
-const isRecord = (input: unknown): input is Record<string, unknown> =>
-  typeof input === 'object' && input !== null && !Array.isArray(input);
 
 /**
  * The variant an event claims to be, from the fields the API tells them apart by

@@ -87,7 +87,7 @@ describe('options', () => {
     [{ ...required, endpoint: 'insights.example.com' }, 'endpoint', 'origin'],
     [{ ...required, debug: 'yes' }, 'debug', 'true or false'],
     [{ ...required, clickEventName: 'x'.repeat(65) }, 'clickEventName', '1 to 64 visible ASCII'],
-    [{ apiKey: 'key' }, 'appId', 'required'],
+    [{ apiKey: 'key' }, 'appId', 'is missing'],
   ])('rejects %o naming %s', (input, name, reason) => {
     const result = parseOptions(input);
     expect(result.ok).toBe(false);

@@ -102,12 +102,12 @@ describe('clicks on results', () => {
 
 describe('broken markup', () => {
   it.each([
-    ['a bad queryID', `<li data-insights-index="p" data-insights-query-id="not-a-query-id" data-insights-object-id="a"><b>x</b></li>`, 'queryID: queryID must be 32 lowercase hexadecimal'],
-    ['position 0', `<li data-insights-index="p" data-insights-query-id="${QUERY_ID}" data-insights-object-id="a" data-insights-position="0"><b>x</b></li>`, 'positions.0: positions must be whole numbers from 1'],
-    ['an empty objectID', `<li data-insights-index="p" data-insights-object-id=""><b>x</b></li>`, 'objectIDs.0: objectIDs must not hold an empty objectID'],
-    ['a 100-character event name', `<li data-insights-index="p" data-insights-object-id="a" data-insights-event-name="${'n'.repeat(100)}"><b>x</b></li>`, 'eventName: eventName must be 1 to 64'],
-    ['no index', `<li data-insights-object-id="a"><b>x</b></li>`, 'index: index must not be empty'],
-    ['a filter without attribute', `<a data-insights-index="p" data-insights-filter="Apple"><b>x</b></a>`, 'filters.0: each filter must be "attribute:value"'],
+    ['a bad queryID', `<li data-insights-index="p" data-insights-query-id="not-a-query-id" data-insights-object-id="a"><b>x</b></li>`, 'queryID: must be 32 lowercase hexadecimal'],
+    ['position 0', `<li data-insights-index="p" data-insights-query-id="${QUERY_ID}" data-insights-object-id="a" data-insights-position="0"><b>x</b></li>`, 'positions.0: must be a whole number from 1'],
+    ['an empty objectID', `<li data-insights-index="p" data-insights-object-id=""><b>x</b></li>`, 'objectIDs.0: must not be empty'],
+    ['a 100-character event name', `<li data-insights-index="p" data-insights-object-id="a" data-insights-event-name="${'n'.repeat(100)}"><b>x</b></li>`, 'eventName: must be 1 to 64'],
+    ['no index', `<li data-insights-object-id="a"><b>x</b></li>`, 'index: must not be empty'],
+    ['a filter without attribute', `<a data-insights-index="p" data-insights-filter="Apple"><b>x</b></a>`, 'filters.0: must be "attribute:value"'],
   ])('drops %s with a warning naming the element and the rule', (_, markup, rule) => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     document.body.innerHTML = markup;
@@ -212,7 +212,7 @@ describe('runtime API', () => {
     expect(trail.track({ eventType: 'view', eventName: 'Product Viewed', index: 'products', objectIDs: ['sku-1'] })).toBe(true);
     expect(trail.track({ eventType: 'view', eventName: 'Product Viewed', index: 'products', objectIDs: [] })).toBe(false);
     expect(accepted).toMatchObject([{ eventType: 'view', userToken: 'user-1', objectIDs: ['sku-1'], timestamp: expect.any(Number) }]);
-    expect(rejected[0]?.rule).toContain('objectIDs must hold 1 to 20 items');
+    expect(rejected[0]?.rule).toContain('objectIDs: must hold 1 to 20 items');
   });
 
   it('flush() sends what waits as one text/plain request with credentials in the query string', async () => {
