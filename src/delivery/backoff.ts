@@ -7,16 +7,14 @@ const MAX_RETRY_MS = 5 * 60_000;
  * A server's own `Retry-After` wins.
  */
 export function retryDelay(failures: number, retryAfterMs: number | undefined, random = Math.random): number {
-  if (retryAfterMs !== undefined) return retryAfterMs;
   const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, failures - 1));
-  return Math.round(base * (0.5 + random()));
+  return retryAfterMs ?? Math.round(base * (0.5 + random()));
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in ms from `now`. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+export function parseRetryAfter(header: string | null | undefined, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const ms = Math.max(0, Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now);
+  return Number.isNaN(ms) ? undefined : ms;
 }

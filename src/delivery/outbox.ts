@@ -27,24 +27,25 @@ export interface Outbox {
 // Keys sort by the event's time, then by the order of adding: the oldest are the first to go
 // past the cap, and a drain sends in order. The random part keeps two tabs' keys apart.
 let added = 0;
-const keyOf = (event: InsightsEvent) =>
-  `${String(event.timestamp ?? Date.now()).padStart(15, '0')}-${String(added++).padStart(9, '0')}-${Math.random().toString(36).slice(2)}`;
+const keyOf = (event: InsightsEvent) => [event.timestamp ?? Date.now(), added++, Math.random()];
 
-export function createOutbox(options: { persistent: boolean; onStorageProblem?: (message: string) => void; onExpired?: (count: number) => void }): Outbox {
-  let { persistent } = options;
-  const store = safeStore(DB_NAME, options.onStorageProblem);
+export function createOutbox({
+  persistent,
+  onStorageProblem,
+  onExpired,
+}: {
+  persistent: boolean;
+  onStorageProblem?: (message: string) => void;
+  onExpired?: (count: number) => void;
+}): Outbox {
+  const store = safeStore(DB_NAME, onStorageProblem);
   let inMemory: InsightsEvent[] = [];
 
-  const fresh = (events: InsightsEvent[]) => {
-    const kept = events.filter((event) => !isTooOld(event));
-    if (kept.length < events.length) options.onExpired?.(events.length - kept.length);
-    return kept;
-  };
-
-  const drainMemory = async (send: Send) => {
-    const taken = fresh(inMemory);
-    inMemory = [];
-    if (taken.length) inMemory = [...(await send(taken)), ...inMemory].slice(-OUTBOX_CAP);
+  /** Hands the events not too old to `send`; resolves with those still to keep. */
+  const sendFresh = async (events: InsightsEvent[], send: Send) => {
+    const fresh = events.filter((event) => !isTooOld(event));
+    if (fresh.length < events.length) onExpired?.(events.length - fresh.length);
+    return fresh.length ? send(fresh) : [];
   };
 
   /**
@@ -53,14 +54,12 @@ export function createOutbox(options: { persistent: boolean; onStorageProblem?: 
    * A request still in flight when the page goes is a keepalive one: it carries on without it.
    */
   const drainStore = async (send: Send) => {
-    const taken = await store.run(async (objectStore) => {
+    const taken = await store.run((objectStore) => {
       const events = promisifyRequest<InsightsEvent[]>(objectStore.getAll());
       objectStore.clear();
-      await promisifyRequest(objectStore.transaction);
       return events;
     });
-    const events = fresh(taken ?? []);
-    if (events.length) await outbox.add(await send(events));
+    await outbox.add(await sendFresh(taken ?? [], send));
   };
 
   const outbox: Outbox = {
@@ -70,29 +69,25 @@ export function createOutbox(options: { persistent: boolean; onStorageProblem?: 
         persistent &&
         (await store.run((objectStore) => {
           for (const event of events) objectStore.put(event, keyOf(event));
-          const count = objectStore.count();
-          count.onsuccess = () => {
-            const excess = count.result - OUTBOX_CAP;
-            if (excess > 0) objectStore.getAllKeys(null, excess).onsuccess = (found) => (found.target as IDBRequest<IDBValidKey[]>).result.forEach((key) => objectStore.delete(key));
-          };
-          return promisifyRequest(objectStore.transaction).then(() => true);
+          // Keys only, and at most the cap and these events' worth of them.
+          const keys = objectStore.getAllKeys();
+          keys.onsuccess = () => keys.result.slice(0, -OUTBOX_CAP).forEach((key) => objectStore.delete(key));
+          return true;
         }));
       // A full or failing IndexedDB never blocks sending: the events wait in memory instead.
       if (!stored) inMemory = [...inMemory, ...events].slice(-OUTBOX_CAP);
     },
 
     async drain(send) {
-      await drainMemory(send);
+      // What fails again goes back before what was added meanwhile.
+      const taken = outbox.takeUnstored();
+      inMemory = [...(await sendFresh(taken, send)), ...inMemory].slice(-OUTBOX_CAP);
       if (!persistent) return;
-      if (!navigator.locks) return drainStore(send);
-      await navigator.locks.request(DB_NAME, { ifAvailable: true }, (lock) => (lock ? drainStore(send) : undefined));
+      await (navigator.locks ? navigator.locks.request(DB_NAME, { ifAvailable: true }, (lock) => lock && drainStore(send)) : drainStore(send));
     },
 
-    takeUnstored() {
-      const taken = inMemory;
-      inMemory = [];
-      return taken;
-    },
+    // Emptied in place: the caller gets everything that was there.
+    takeUnstored: () => inMemory.splice(0),
 
     setPersistent(next) {
       persistent = next;

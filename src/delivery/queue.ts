@@ -3,7 +3,7 @@ import type { Log } from '../lib/log';
 import { parseRetryAfter, retryDelay } from './backoff';
 import { bodyOf, toBatches } from './batches';
 import type { Outbox } from './outbox';
-import { beacon, post } from './transport';
+import { post, sendOnExit } from './transport';
 
 export interface DeliveryOptions {
   url: string;
@@ -29,10 +29,10 @@ export interface Delivery {
 }
 
 const isRetryable = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
-const isSplittable = (status: number) => status === 413 || status === 422;
 
 export function createDelivery({ url, flushInterval, log, outbox, onRefused }: DeliveryOptions): Delivery {
-  let waiting: InsightsEvent[] = [];
+  // Empty once stopped: nothing is added then.
+  const waiting: InsightsEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -43,21 +43,11 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
   // Failed sends in a row: the next retry waits the longer.
   let failures = 0;
 
-  const schedule = () => {
-    if (timer === undefined && waiting.length && !stopped) timer = setTimeout(sendWaiting, flushInterval);
-  };
-
+  /** Everything waiting, emptied in place; its timer is off until the next event. */
   const take = () => {
     clearTimeout(timer);
     timer = undefined;
-    const taken = stopped ? [] : waiting;
-    waiting = [];
-    return taken;
-  };
-
-  const scheduleRetry = (delay: number) => {
-    clearTimeout(retryTimer);
-    if (!stopped) retryTimer = setTimeout(retry, delay);
+    return waiting.splice(0);
   };
 
   /**
@@ -73,18 +63,18 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       return [];
     }
     if (status === 401 || status === 403) {
-      if (!stopped) log.error(`the Insights API refused the credentials (${status}): check appId and apiKey. Sending stopped.`);
+      if (!stopped) log.error(`the Insights API refused appId/apiKey (${status}); sending stopped`);
       stopped = true;
-      waiting = [];
+      take();
       return [];
     }
-    if (isSplittable(status) && events.length > 1) {
+    if (status === 413 || status === 422) {
+      if (events.length === 1) {
+        onRefused(events[0] as InsightsEvent, status);
+        return [];
+      }
       const half = Math.ceil(events.length / 2);
       return (await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))])).flat();
-    }
-    if (isSplittable(status)) {
-      onRefused(events[0] as InsightsEvent, status);
-      return [];
     }
     if (status === 0 && exits !== exitsBefore) {
       log.debug('a send in flight when the page was left failed without an answer; its keepalive request is not repeated');
@@ -94,55 +84,45 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       log.warn(`the Insights API answered ${status}; ${events.length} events dropped`);
       return [];
     }
-    failures += 1;
-    const delay = retryDelay(failures, parseRetryAfter(retryAfter));
+    const delay = retryDelay(++failures, parseRetryAfter(retryAfter));
     log.debug(`send failed (${status || 'network error'}), ${events.length} events kept, next try in ${delay} ms`);
-    scheduleRetry(delay);
+    clearTimeout(retryTimer);
+    if (!stopped) retryTimer = setTimeout(retry, delay);
     return events;
   }
 
   /** One batch at a time: keepalive requests in flight share a 64 KB budget per page. */
   const deliverAll = async (events: InsightsEvent[]) => {
     const failed: InsightsEvent[] = [];
-    for (const batch of toBatches(events)) failed.push(...(await deliver(batch.events)));
+    for (const batch of toBatches(events)) failed.push(...(await deliver(batch)));
     return failed;
   };
 
-  const send = async (events: InsightsEvent[]) => {
-    const failed = await deliverAll(events);
-    if (failed.length) await outbox.add(failed);
-  };
-
   /** The regular send: new events only, so that retries keep to their backoff. */
-  const sendWaiting = () => send(take());
+  const sendWaiting = async () => outbox.add(await deliverAll(take()));
 
   async function retry(): Promise<void> {
     clearTimeout(retryTimer);
     await outbox.drain(deliverAll);
   }
 
-  async function flush(): Promise<void> {
-    await Promise.all([send(take()), retry()]);
-  }
-
-  const retryNow = () => void retry();
-  window.addEventListener('online', retryNow);
+  window.addEventListener('online', retry);
 
   return {
     enqueue(event) {
       if (stopped) return;
       waiting.push(event);
-      schedule();
+      timer ??= setTimeout(sendWaiting, flushInterval);
     },
-    flush,
+    async flush() {
+      await Promise.all([sendWaiting(), retry()]);
+    },
     retry,
     flushOnExit() {
       exits += 1;
       if (stopped) return;
       // What waits in memory leaves now or never; what the outbox stored waits for the next page.
-      for (const batch of toBatches([...outbox.takeUnstored(), ...take()])) {
-        if (!beacon(url, batch.body)) void post(url, batch.body);
-      }
+      for (const batch of toBatches([...outbox.takeUnstored(), ...take()])) sendOnExit(url, bodyOf(batch));
     },
     clear() {
       take();
@@ -152,7 +132,7 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       take();
       stopped = true;
       clearTimeout(retryTimer);
-      window.removeEventListener('online', retryNow);
+      window.removeEventListener('online', retry);
     },
   };
 }

@@ -13,28 +13,28 @@ export interface Answer {
   /** 0 when the request got no answer (network error, offline). */
   status: number;
   /** The `Retry-After` header, where the server exposes it to the page. */
-  retryAfter: string | null;
+  retryAfter?: string | null;
 }
 
 /** A request unanswered this long counts as failed, and is retried. */
-export const TIMEOUT_MS = 15_000;
+const TIMEOUT_MS = 15_000;
 
 /** A string body goes as text/plain: no CORS preflight. */
 export async function post(url: string, body: string): Promise<Answer> {
   try {
-    const signal = AbortSignal.timeout(TIMEOUT_MS);
-    const response = await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', signal });
-    return { status: response.status, retryAfter: response.headers?.get('Retry-After') ?? null };
+    const response = await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return { status: response.status, retryAfter: response.headers?.get('Retry-After') };
   } catch {
-    return { status: 0, retryAfter: null };
+    return { status: 0 };
   }
 }
 
-/** False when the browser refuses the beacon (over its size budget, or no beacon support). */
-export function beacon(url: string, body: string): boolean {
+/** For a page that is going: a beacon, or a keepalive fetch where the browser refuses the beacon (over its size budget) or has none. */
+export function sendOnExit(url: string, body: string): void {
   try {
-    return navigator.sendBeacon(url, body);
+    if (navigator.sendBeacon(url, body)) return;
   } catch {
-    return false;
+    // No beacon support: the fetch below carries the body instead.
   }
+  void post(url, body);
 }

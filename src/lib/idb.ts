@@ -2,11 +2,12 @@ import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 
 export interface SafeStore {
   /**
-   * Runs the operation in a readwrite transaction of the database's one store, opening it
-   * (at once, in the caller's task) on first use. A failure, thrown or rejected, switches the
-   * store off for the page: `onProblem` is told once, and this and later calls resolve with `undefined`.
+   * Runs `change` in a readwrite transaction of the database's one store, opening it (at once, in
+   * the caller's task) on first use, and resolves with what `change` returned once the transaction
+   * has committed. A failure, thrown or rejected, switches the store off for the page: `onProblem`
+   * is told once, and this and later calls resolve with `undefined`.
    */
-  run<T>(operation: (objectStore: IDBObjectStore) => Promise<T>): Promise<T | undefined>;
+  run<T>(change: (objectStore: IDBObjectStore) => T | Promise<T>): Promise<T | undefined>;
   /**
    * Removes everything stored. With a connection of this page's own, a deletion of the database
    * would wait for the page to go; without one, opening the database to clear it would create it.
@@ -28,13 +29,19 @@ export function safeStore(dbName: string, onProblem: ((message: string) => void)
     }
   };
 
+  const run: SafeStore['run'] = (change) =>
+    safely(() =>
+      (store ??= createStore(dbName, 'entries'))('readwrite', (objectStore) =>
+        // Both awaited together: a failed request aborts the transaction, and neither rejection goes unhandled.
+        Promise.all([change(objectStore), promisifyRequest(objectStore.transaction)]).then(([result]) => result),
+      ),
+    );
+
   return {
-    run: (operation) => safely(() => (store ??= createStore(dbName, 'entries'))('readwrite', operation)),
+    run,
     clear: async () => {
       // Another tab's connection holds a deletion back (queued, so the promise waits) until that tab lets go.
-      await safely(() =>
-        store ? store('readwrite', (objectStore) => promisifyRequest(objectStore.clear())) : promisifyRequest(indexedDB.deleteDatabase(dbName)),
-      );
+      await (store ? run((objectStore) => objectStore.clear()) : safely(() => promisifyRequest(indexedDB.deleteDatabase(dbName))));
     },
   };
 }

@@ -10,13 +10,12 @@ export const isValidToken = (token: unknown): token is string => typeof token ==
 type SearchInsights = (method: 'getUserToken', options: null, callback: (error: unknown, token: unknown) => void) => void;
 
 /** The token of a search-insights (`window.aa`) already on the page, when it answers now. */
-export function searchInsightsToken(): string | undefined {
-  const aa = (window as { aa?: SearchInsights }).aa;
-  if (typeof aa !== 'function') return undefined;
+function searchInsightsToken(): string | undefined {
   let token: unknown;
   try {
     // A stub that only queues calls answers later or never: only a synchronous answer counts.
-    aa('getUserToken', null, (_error, value) => {
+    // A `window.aa` that is no function throws, and counts as none.
+    (window as { aa?: SearchInsights }).aa?.('getUserToken', null, (_error, value) => {
       token = value;
     });
   } catch {
@@ -32,7 +31,8 @@ function uuidV4(): string {
   bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
   bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // 8-4-4-4-12 hex digits.
+  return hex.replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }
 
 export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'generated';

@@ -1,4 +1,3 @@
-import { promisifyRequest } from 'idb-keyval';
 import { safeStore } from '../lib/idb';
 
 /** The search that led the user to an object; `at` is when, in ms since the epoch. */
@@ -54,33 +53,29 @@ export interface QueryIdMemory {
 const DB_NAME = 'querytrail-query-ids';
 const HANDOFF_KEY = DB_NAME;
 
+/** An object's change: remembered (an entry) or forgotten (null, which JSON keeps for the hand-off). */
+type Change = [objectID: string, query: RememberedQuery | null];
+
 export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStorageProblem }: QueryIdMemoryOptions): QueryIdMemory {
-  // `undefined` marks an object forgotten on this page: it is deleted from IndexedDB once storing
+  // `null` marks an object forgotten on this page: it is deleted from IndexedDB once storing
   // is allowed, so that an entry stored by an earlier page cannot come back with consent.
-  const inMemory = new Map<string, RememberedQuery | undefined>();
+  const inMemory = new Map<string, RememberedQuery | null>();
   // Opened on first persistent use, so that a page without consent never opens IndexedDB.
   const store = safeStore(DB_NAME, onStorageProblem);
   // Run again on the store once storing is allowed: where consent is given after start on every
   // page, the store would otherwise never be pruned.
   let prunedAt: number | undefined;
-  // Remembered (an entry) or forgotten (null) on this page and not committed yet.
+  // Changed on this page and not committed yet.
   const uncommitted = new Map<string, RememberedQuery | null>();
   // The write waiting for its task: changes made until then join it.
   let nextWrite: Promise<void> | undefined;
 
   // Stored entries may come from another version of the script: one without a string queryID counts as expired.
-  const isFresh = (entry: RememberedQuery | undefined, now: number): entry is RememberedQuery =>
+  const isFresh = (entry: RememberedQuery | null | undefined, now: number): entry is RememberedQuery =>
     typeof entry?.queryID == 'string' && now - entry.at < ttlMs;
 
-  const inStore = <T>(operation: (objectStore: IDBObjectStore) => Promise<T>) =>
-    persistent ? store.run(operation) : Promise.resolve(undefined);
-
-  /** Runs the changes in one readwrite transaction; resolves once they are committed. */
-  const write = (change: (objectStore: IDBObjectStore) => void) =>
-    inStore((objectStore) => {
-      change(objectStore);
-      return promisifyRequest(objectStore.transaction).then(() => true);
-    });
+  /** Runs the changes in one readwrite transaction; resolves with what they return once committed. */
+  const write = <T>(change: (objectStore: IDBObjectStore) => T) => (persistent ? store.run(change) : Promise.resolve(undefined));
 
   /** Writes every uncommitted change in one transaction; resolves once they are committed. */
   const commit = () => {
@@ -91,6 +86,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
         if (query) objectStore.put(query, objectID);
         else objectStore.delete(objectID);
       }
+      return true;
     }).then((committed) => {
       for (const [objectID, query] of changes) {
         if (committed && uncommitted.get(objectID) === query) uncommitted.delete(objectID);
@@ -99,14 +95,14 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   };
 
   /**
-   * Remembers (an entry) or forgets (undefined) objects, in memory at once. IndexedDB waits for a
-   * later task, so that a click pays for none of it, and the changes made until then (a landing
-   * page remembers each of its objects) share one transaction. Resolves once they are committed.
+   * Remembers or forgets objects, in memory at once. IndexedDB waits for a later task, so that a
+   * click pays for none of it, and the changes made until then (a landing page remembers each of
+   * its objects) share one transaction. Resolves once they are committed.
    */
-  const update = (changes: [objectID: string, query: RememberedQuery | undefined][]) => {
+  const update = (changes: Change[]) => {
     for (const [objectID, query] of changes) {
       inMemory.set(objectID, query);
-      uncommitted.set(objectID, query ?? null);
+      uncommitted.set(objectID, query);
     }
     return persistent ? (nextWrite ??= new Promise((resolve) => setTimeout(resolve)).then(commit)) : Promise.resolve();
   };
@@ -114,9 +110,9 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   /** Takes over what the tab's previous page could not commit before it went away. */
   const adoptHandOff = () => {
     try {
-      const handed: [string, RememberedQuery | null][] = JSON.parse(sessionStorage.getItem(HANDOFF_KEY) ?? '[]');
+      const handed: Change[] = JSON.parse(sessionStorage.getItem(HANDOFF_KEY) ?? '[]');
       sessionStorage.removeItem(HANDOFF_KEY);
-      if (handed.length) void update(handed.map(([objectID, query]) => [objectID, query ?? undefined]));
+      if (handed.length) void update(handed);
     } catch {
       // No session storage (or a malformed entry): the handed-off changes are lost, nothing else.
     }
@@ -131,14 +127,15 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     // Reading and deleting in one transaction makes an entry remembered meanwhile wait for the
     // prune, instead of being deleted on the strength of an older read. The cap is enforced here
     // only, once per page start: in between, the store outgrows it by one page's clicks at most.
-    const pruned = write((objectStore) => {
-      const keys = objectStore.getAllKeys();
+    return write((objectStore) => {
+      // Only this module writes the store, and its keys are objectIDs.
+      const keys = objectStore.getAllKeys() as IDBRequest<string[]>;
       const values: IDBRequest<(RememberedQuery | undefined)[]> = objectStore.getAll();
       values.onsuccess = () => {
         const fresh: [key: string, entry: RememberedQuery][] = [];
         keys.result.forEach((key, i) => {
           const entry = values.result[i];
-          if (isFresh(entry, now)) fresh.push([String(key), entry]);
+          if (isFresh(entry, now)) fresh.push([key, entry]);
           else objectStore.delete(key);
         });
         // Newest first: those past the cap go; the rest is loaded into memory, where what this
@@ -149,9 +146,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
           else if (!inMemory.has(key)) inMemory.set(key, entry);
         });
       };
-    });
-    void pruned.then(markLoaded);
-    return pruned.then(() => {});
+    }).then(markLoaded);
   };
 
   if (!persistent) markLoaded();
@@ -169,7 +164,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     loaded,
 
     forget(objectIDs) {
-      return update(objectIDs.map((objectID) => [objectID, undefined]));
+      return update(objectIDs.map((objectID) => [objectID, null]));
     },
 
     handOff() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EVENTS_PER_REQUEST, MAX_REQUEST_BYTES, toBatches, type Batch } from '../../src/delivery/batches';
+import { bodyOf, MAX_EVENTS_PER_REQUEST, MAX_REQUEST_BYTES, toBatches, type Batch } from '../../src/delivery/batches';
 import type { InsightsEvent } from '../../src/events/schemas';
 
 const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
@@ -20,15 +20,15 @@ const largeClick = (n: number) =>
     Array.from({ length: 20 }, (_, k) => `${'商品'.repeat(30)}-${n}-${k}`),
   );
 
-const sentEvents = (batches: Batch[]) => batches.flatMap((batch) => JSON.parse(batch.body).events);
+const sentEvents = (batches: Batch[]) => batches.flatMap((batch) => JSON.parse(bodyOf(batch)).events);
 
 describe('toBatches', () => {
   it('sends 2,500 small events in order, none lost, each request within both limits', () => {
     const events = Array.from({ length: 2500 }, (_, n) => click(n));
     const batches = toBatches(events);
     for (const batch of batches) {
-      expect(batch.events.length).toBeLessThanOrEqual(MAX_EVENTS_PER_REQUEST);
-      expect(utf8Bytes(batch.body)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+      expect(batch.length).toBeLessThanOrEqual(MAX_EVENTS_PER_REQUEST);
+      expect(utf8Bytes(bodyOf(batch))).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
     }
     expect(sentEvents(batches)).toEqual(events);
   });
@@ -38,7 +38,7 @@ describe('toBatches', () => {
     // bind before the byte budget does; toBatches must honour it all the same.
     const tiny = Array.from({ length: 2500 }, (_, n) => ({ n }) as unknown as InsightsEvent);
     const batches = toBatches(tiny);
-    expect(batches.map((batch) => batch.events.length)).toEqual([1000, 1000, 500]);
+    expect(batches.map((batch) => batch.length)).toEqual([1000, 1000, 500]);
     expect(sentEvents(batches)).toEqual(tiny);
   });
 
@@ -48,7 +48,7 @@ describe('toBatches', () => {
     const json = JSON.stringify(events[0]);
     expect(utf8Bytes(json)).toBeGreaterThan(2 * json.length);
     const batches = toBatches(events);
-    for (const batch of batches) expect(utf8Bytes(batch.body)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+    for (const batch of batches) expect(utf8Bytes(bodyOf(batch))).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
     expect(sentEvents(batches)).toEqual(events);
   });
 
@@ -58,9 +58,9 @@ describe('toBatches', () => {
   ])('fills each request before starting the next (%s events), so no request is wasted', (_size, events) => {
     const batches = toBatches(events);
     batches.slice(0, -1).forEach((batch, b) => {
-      const next = batches[b + 1]?.events[0] as InsightsEvent;
-      const withNext = JSON.stringify({ events: [...batch.events, next] });
-      expect(utf8Bytes(withNext) > MAX_REQUEST_BYTES || batch.events.length === MAX_EVENTS_PER_REQUEST).toBe(true);
+      const next = batches[b + 1]?.[0] as InsightsEvent;
+      const withNext = JSON.stringify({ events: [...batch, next] });
+      expect(utf8Bytes(withNext) > MAX_REQUEST_BYTES || batch.length === MAX_EVENTS_PER_REQUEST).toBe(true);
     });
   });
 
@@ -68,8 +68,8 @@ describe('toBatches', () => {
     const event = click(1);
     const batches = toBatches([event]);
     expect(batches).toHaveLength(1);
-    expect(JSON.parse(batches[0]?.body ?? '')).toEqual({ events: [event] });
-    expect(batches[0]?.events).toEqual([event]);
+    expect(JSON.parse(bodyOf(batches[0] ?? []))).toEqual({ events: [event] });
+    expect(batches[0]).toEqual([event]);
   });
 
   it('sends nothing when nothing waits', () => {
