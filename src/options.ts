@@ -3,6 +3,7 @@ import { isRecord, oneOf, optional, rule, shape, text, whole, type ShapeOf } fro
 import { show } from './lib/show';
 
 export type Consent = 'granted' | 'pending' | 'denied';
+export const CONSENT = oneOf<Consent>(['granted', 'pending', 'denied'], 'must be "granted", "pending" or "denied"');
 
 const flag = rule<boolean>((input) => typeof input === 'boolean', 'must be true or false');
 const key = (what: string) => text(/^[\w-]+$/, `must be ${what} (letters, digits, _ and -)`);
@@ -15,7 +16,7 @@ const fields = {
   userToken: optional(TOKEN),
   authenticatedUserToken: optional(TOKEN),
   useCookie: flag,
-  consent: oneOf(['granted', 'pending', 'denied'], 'must be "granted", "pending" or "denied"'),
+  consent: CONSENT,
   optOut: flag,
   index: optional(NOT_EMPTY),
   currency: optional(CURRENCY),

@@ -8,6 +8,7 @@ import { createOutbox } from './delivery/outbox';
 import { createDelivery } from './delivery/queue';
 import { eventsUrl } from './delivery/transport';
 import { announce } from './lib/announce';
+import { firstProblem } from './lib/rules';
 import { removeCookie, writeCookie } from './lib/cookie';
 import { createLog, guard } from './lib/log';
 import { onPageExit } from './lib/page-exit';
@@ -19,7 +20,7 @@ import { positionOf, readObject } from './markup/object';
 import { clickTargetOf, submitTriggerOf } from './markup/target';
 import { isValidToken, resolveUserToken, TOKEN_COOKIE, TOKEN_COOKIE_MAX_AGE, type TokenSource } from './memory/identity';
 import { createQueryIdMemory } from './memory/query-ids';
-import { parseOptions, type Consent, type Options } from './options';
+import { CONSENT, parseOptions, type Consent, type Options } from './options';
 
 /** The running QueryTrail (SPEC §8). */
 export interface QueryTrail {
@@ -35,8 +36,6 @@ export interface QueryTrail {
   /** Removes every listener and timer; waiting events are sent first. */
   destroy(): void;
 }
-
-const CONSENTS: readonly string[] = ['granted', 'pending', 'denied'];
 
 /** What an instance is when its options are invalid: it does nothing, and says so once. */
 const inert = (): QueryTrail => ({
@@ -75,6 +74,7 @@ function start(options: Options): QueryTrail {
   log.debug(`user token from ${identity.source}: ${identity.token}`);
 
   const mayStore = () => consent === 'granted' && !optOut;
+  const inactive = () => optOut || destroyed;
   const keepAnonymousToken = () => {
     const anonymous = identity.source === 'generated' || identity.source === 'cookie';
     if (options.useCookie && mayStore() && anonymous) writeCookie(TOKEN_COOKIE, identity.token, TOKEN_COOKIE_MAX_AGE);
@@ -164,7 +164,7 @@ function start(options: Options): QueryTrail {
       ...item,
       queryID: item.queryID ?? landingQueryID ?? (item.index ? memory.recall(item.objectID, item.index, stamp.timestamp) : undefined),
     }));
-    if (optOut || destroyed) return;
+    if (inactive()) return;
     const eventName = eventNameFor(trigger, options[CONVERSION_NAMES[kind]]);
     const { events, note } = conversionEvents({ kind, items: resolved, value, currency, eventName, stamp });
     if (note) log.debug(`${describeElement(element)}: ${note}`);
@@ -176,18 +176,20 @@ function start(options: Options): QueryTrail {
     }
   };
 
+  const convertSafely = (trigger: Lineage, stamp: Stamp) => void convert(trigger, stamp).catch((error: unknown) => log.warn('conversion failed:', error));
+
   const interactions = listenForInteractions({
     click: guard(log, (path, timestamp) => {
-      if (optOut || destroyed) return;
+      if (inactive()) return;
       const target = clickTargetOf(path);
       const stamp = stampAt(timestamp);
       if (target?.kind === 'object') clickObject(target.object, path, stamp);
       else if (target?.kind === 'filter') clickFilter(target.filter, path, stamp);
-      else if (target?.kind === 'conversion') void convert(target.trigger, stamp).catch((error: unknown) => log.warn('conversion failed:', error));
+      else if (target?.kind === 'conversion') convertSafely(target.trigger, stamp);
     }),
     submit: guard(log, (path, timestamp) => {
       const trigger = submitTriggerOf(path);
-      if (trigger && !optOut && !destroyed) void convert(trigger, stampAt(timestamp)).catch((error: unknown) => log.warn('conversion failed:', error));
+      if (trigger && !inactive()) convertSafely(trigger, stampAt(timestamp));
     }),
   });
   const stopExit = onPageExit(
@@ -200,7 +202,7 @@ function start(options: Options): QueryTrail {
   // Views count once per object and queryID, or once per page load without a queryID.
   const viewed = new Set<string>();
   const onViewed = guard(log, (objects: Element[]) => {
-    if (optOut || destroyed) return;
+    if (inactive()) return;
     const stamp = stampAt(Date.now());
     const fresh = objects.flatMap((element) => {
       const lineage = lineageOf(element);
@@ -253,7 +255,8 @@ function start(options: Options): QueryTrail {
     },
     getUserToken: () => identity.token,
     setConsent(next) {
-      if (!CONSENTS.includes(next)) return log.error(`setConsent: ${show(next)} must be "granted", "pending" or "denied".`);
+      const checked = CONSENT.safeParse(next);
+      if (!checked.success) return log.error(`setConsent: ${show(next)} ${firstProblem(checked.error)}`);
       consent = next;
       applyStorageConsent();
     },
@@ -263,7 +266,7 @@ function start(options: Options): QueryTrail {
       if (optOut) forgetEverything();
     },
     track(event) {
-      if (optOut || destroyed || typeof event !== 'object' || event === null) return false;
+      if (inactive() || typeof event !== 'object' || event === null) return false;
       const { userToken, authenticatedUserToken: signedIn, timestamp } = stampAt(Date.now());
       return emit({ userToken, ...(signedIn ? { authenticatedUserToken: signedIn } : {}), timestamp, ...event }) !== undefined;
     },
