@@ -18,8 +18,10 @@ const objectsIn = (root: Element): Element[] => [
   ...root.querySelectorAll(OBJECT_SELECTOR),
 ];
 
-/** A subtree to scan: a node still to be listed, or its elements and how far the scan got. */
-type Pending = Node | { elements: Element[]; next: number };
+/** A subtree to scan: a node still to be listed, or the elements listed in it. */
+type Pending = Node | ArrayLike<Element>;
+/** Visits between two readings of the clock, which cost about as much as a visit. */
+const VISITS_PER_CHECK = 32;
 
 /**
  * Follows the objects of the document and of its open shadow roots as they come and go.
@@ -28,7 +30,12 @@ type Pending = Node | { elements: Element[]; next: number };
  * 10,000 results nor the parser adding them makes a long task.
  */
 export function followDom(handlers: DomHandlers): () => void {
+  // A queue read from `head` on, not shifted: the parser adds thousands of subtrees one by one,
+  // and shifting each out of a long array would make the scan quadratic.
   const pending: Pending[] = [];
+  let head = 0;
+  // How far the scan got in the elements of pending[head].
+  let next = 0;
   // Elements already scanned, so that a subtree added in pieces is not scanned twice.
   const scanned = new WeakSet<Element>();
   // Objects in shadow roots: a removed host does not list them, so they are checked on removals.
@@ -51,27 +58,34 @@ export function followDom(handlers: DomHandlers): () => void {
     }
   };
 
+  /** The elements of a subtree, itself visited first; none where it was scanned with an ancestor. */
+  const listing = (subtree: Node): ArrayLike<Element> => {
+    // Already scanned with an ancestor: what was inside it then was scanned too, and what came
+    // in later has mutation records of its own.
+    if (!subtree.isConnected || (subtree instanceof Element && scanned.has(subtree))) return [];
+    if (subtree instanceof Element) visit(subtree);
+    // Kept as the static NodeList: copying tens of thousands of elements into an array would be one long step.
+    return (subtree as ParentNode).querySelectorAll('*');
+  };
+
   const scan = () => {
     slice = undefined;
     const deadline = performance.now() + SLICE_MS;
-    while (pending.length) {
-      const first = pending[0] as Pending;
-      if (first instanceof Node) {
-        // Already scanned with an ancestor: what was inside it then was scanned too, and what
-        // came in later has mutation records of its own. (The parser adds a page node by node.)
-        const listed = first.isConnected && !(first instanceof Element && scanned.has(first));
-        pending[0] = {
-          elements: listed ? [...(first instanceof Element ? [first] : []), ...(first as ParentNode).querySelectorAll('*')] : [],
-          next: 0,
-        };
+    while (head < pending.length) {
+      const subtree = pending[head] as Pending;
+      if (subtree instanceof Node) {
+        pending[head] = listing(subtree);
         continue;
       }
-      while (first.next < first.elements.length) {
-        visit(first.elements[first.next++] as Element);
-        if (performance.now() > deadline) return void (slice = setTimeout(scan, 0));
+      const end = Math.min(next + VISITS_PER_CHECK, subtree.length);
+      while (next < end) visit(subtree[next++] as Element);
+      if (next === subtree.length) {
+        head += 1;
+        next = 0;
       }
-      pending.shift();
+      if (performance.now() > deadline) return void (slice = setTimeout(scan, 0));
     }
+    pending.length = head = 0;
   };
 
   const enqueue = (root: Node) => {
@@ -116,11 +130,18 @@ export function followDom(handlers: DomHandlers): () => void {
     enqueue(root);
   };
 
-  mutations.observe(document, WATCHED);
-  enqueue(document);
+  const begin = () => {
+    mutations.observe(document, WATCHED);
+    enqueue(document);
+  };
+  // While the parser builds the page, each node it inserts would be a mutation record (tens of
+  // thousands on a long results page): the finished document is scanned once instead.
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', begin, { once: true });
+  else begin();
   return () => {
+    document.removeEventListener('DOMContentLoaded', begin);
     mutations.disconnect();
     clearTimeout(slice);
-    pending.length = 0;
+    pending.length = head = next = 0;
   };
 }

@@ -17,17 +17,6 @@ export function watchViews(onViewed: (objects: Element[]) => void): ViewWatcher 
   const visibleSince = new Map<Element, number>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
-  const check = () => {
-    const now = performance.now();
-    const viewed: Element[] = [];
-    for (const [object, since] of visibleSince) {
-      if (now - since < VIEW_MS) continue;
-      viewed.push(object);
-      release(object);
-    }
-    if (viewed.length) onViewed(viewed);
-  };
-
   const observer = new IntersectionObserver(
     (entries) => {
       let started = false;
@@ -39,9 +28,17 @@ export function watchViews(onViewed: (objects: Element[]) => void): ViewWatcher 
         }
       }
       if (!started) return;
+      // Reports what has been in view long enough by then, this batch and any other.
       const timer = setTimeout(() => {
         timers.delete(timer);
-        check();
+        const now = performance.now();
+        const viewed: Element[] = [];
+        for (const [object, since] of visibleSince) {
+          if (now - since < VIEW_MS) continue;
+          viewed.push(object);
+          release(object);
+        }
+        if (viewed.length) onViewed(viewed);
       }, VIEW_MS);
       timers.add(timer);
     },

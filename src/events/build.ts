@@ -11,14 +11,20 @@ export interface Stamp {
 /** The Insights API takes at most 20 objectIDs or filters per event. */
 export const MAX_ITEMS = 20;
 
-export function envelope(eventName: string, index: string | undefined, stamp: Stamp) {
-  return {
-    eventName,
-    index: index ?? '',
-    userToken: stamp.userToken,
-    ...(stamp.authenticatedUserToken === undefined ? {} : { authenticatedUserToken: stamp.authenticatedUserToken }),
-    timestamp: stamp.timestamp,
-  };
+/** The fields that have a value: an event leaves out what it lacks rather than send it as undefined. */
+export function withoutUndefined<Fields extends object>(fields: Fields): Fields {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Fields;
+}
+
+/** An event: the fields every event has (SPEC §3), then its type and its own fields. */
+export function eventOf<Type extends string, Fields extends object>(
+  eventType: Type,
+  eventName: string,
+  index: string | undefined,
+  stamp: Stamp,
+  fields: Fields,
+) {
+  return withoutUndefined({ eventName, index: index ?? '', ...stamp, eventType, ...fields });
 }
 
 export interface ClickedObject {
@@ -34,8 +40,12 @@ export function objectClick(
   eventName: string,
   stamp: Stamp,
 ): EventOf<'clickedObjectIDsAfterSearch'> | EventOf<'clickedObjectIDs'> {
-  const base = { ...envelope(eventName, object.index, stamp), eventType: 'click' as const, objectIDs: [object.objectID] };
-  return object.queryID === undefined ? base : { ...base, queryID: object.queryID, positions: [object.position()] };
+  const { queryID } = object;
+  return eventOf('click', eventName, object.index, stamp, {
+    objectIDs: [object.objectID],
+    queryID,
+    positions: queryID === undefined ? undefined : [object.position()],
+  });
 }
 
 export function filterClicks(
@@ -46,7 +56,7 @@ export function filterClicks(
 ): EventOf<'clickedFilters'>[] {
   // No filter at all still makes one event, so validation names the broken markup.
   const runs = filters.length ? chunk(filters, MAX_ITEMS) : [[]];
-  return runs.map((run) => ({ ...envelope(eventName, index, stamp), eventType: 'click', filters: run }));
+  return runs.map((run) => eventOf('click', eventName, index, stamp, { filters: run }));
 }
 
 export interface ViewedObject {
@@ -59,9 +69,8 @@ export interface ViewedObject {
 export function viewEvents(objects: readonly ViewedObject[], stamp: Stamp): EventOf<'viewedObjectIDs'>[] {
   return groupBy(objects, (object) => `${object.index}\n${object.eventName}`)
     .flatMap((group) => chunk(group, MAX_ITEMS))
-    .map((run) => ({
-      ...envelope((run[0] as ViewedObject).eventName, (run[0] as ViewedObject).index, stamp),
-      eventType: 'view',
-      objectIDs: run.map((object) => object.objectID),
-    }));
+    .map((run) => {
+      const { eventName, index } = run[0] as ViewedObject;
+      return eventOf('view', eventName, index, stamp, { objectIDs: run.map((object) => object.objectID) });
+    });
 }

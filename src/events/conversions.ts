@@ -1,6 +1,6 @@
 import { chunk, groupBy } from '../lib/lists';
 import type { ConversionKind } from '../markup/conversion';
-import { envelope, MAX_ITEMS, type Stamp } from './build';
+import { eventOf, MAX_ITEMS, withoutUndefined, type Stamp } from './build';
 
 /** One converted object, its queryID resolved (markup, landing page, or memory). */
 export interface ConvertedItem {
@@ -39,42 +39,29 @@ export type DraftEvent = Record<string, unknown>;
  * alone, so that a split conversion still adds up to it. `note` says why revenue was left out.
  */
 export function conversionEvents({ kind, items, value, currency, eventName, stamp }: ConversionInput): { events: DraftEvent[]; note?: string } {
+  const purchase = kind === 'purchase';
   const priced = items.some((item) => item.price !== undefined);
-  const withRevenue = kind !== 'plain' && currency !== undefined && (priced || value !== undefined);
-  const note =
-    kind !== 'plain' && currency === undefined && (priced || value !== undefined)
-      ? 'revenue left out: no data-insights-currency on the trigger or its ancestors, and no currency option'
-      : undefined;
-  const runs = groupBy(items, (item) => `${item.index}\n${kind === 'purchase' ? '' : (item.queryID ?? '')}`).flatMap((group) =>
-    chunk(group, MAX_ITEMS),
-  );
+  const hasRevenue = kind !== 'plain' && (priced || value !== undefined);
+  const withRevenue = hasRevenue && currency !== undefined;
+  const withPrices = withRevenue && priced;
+  // Per object: a purchase's queryID, and the prices when revenue goes along.
+  const objectData = ({ queryID, price, quantity, discount }: ConvertedItem) => {
+    const ownQueryID = purchase && queryID ? queryID : undefined;
+    return withoutUndefined(withPrices ? { queryID: ownQueryID, price, quantity, discount } : { queryID: ownQueryID });
+  };
+  const runs = groupBy(items, (item) => `${item.index}\n${purchase ? '' : (item.queryID ?? '')}`).flatMap((group) => chunk(group, MAX_ITEMS));
   const events = runs.map((run, position) => {
-    const first = run[0] as ConvertedItem;
-    const afterSearch = run.some((item) => item.queryID !== undefined);
-    const perObjectQueryIDs = kind === 'purchase' && afterSearch;
-    const event: DraftEvent = {
-      ...envelope(eventName, first.index, stamp),
-      eventType: 'conversion',
-      ...(kind === 'plain' ? {} : { eventSubtype: kind }),
+    // The objects of a run share their queryID, but for a purchase, which carries them per object.
+    const searched = run.find((item) => item.queryID !== undefined);
+    return eventOf('conversion', eventName, (run[0] as ConvertedItem).index, stamp, {
+      eventSubtype: kind === 'plain' ? undefined : kind,
       objectIDs: run.map((item) => item.objectID),
-      ...(afterSearch && kind !== 'purchase' ? { queryID: first.queryID } : {}),
-    };
-    if (withRevenue && priced) {
-      event.objectData = run.map((item) => ({
-        ...(perObjectQueryIDs && item.queryID ? { queryID: item.queryID } : {}),
-        ...(item.price === undefined ? {} : { price: item.price }),
-        quantity: item.quantity,
-        ...(item.discount === undefined ? {} : { discount: item.discount }),
-      }));
-    } else if (perObjectQueryIDs) {
-      event.objectData = run.map((item) => (item.queryID ? { queryID: item.queryID } : {}));
-    }
-    if (withRevenue) {
-      const eventValue = value === undefined ? revenueOf(run) : position === 0 ? value : undefined;
-      if (eventValue !== undefined) event.value = eventValue;
-      event.currency = currency;
-    }
-    return event;
+      queryID: purchase ? undefined : searched?.queryID,
+      objectData: withPrices || (purchase && searched) ? run.map(objectData) : undefined,
+      value: !withRevenue ? undefined : value === undefined ? revenueOf(run) : position === 0 ? value : undefined,
+      currency: withRevenue ? currency : undefined,
+    });
   });
-  return note ? { events, note } : { events };
+  const note = hasRevenue && currency === undefined ? 'revenue left out: no data-insights-currency on or above the trigger, and no currency option' : undefined;
+  return { events, note };
 }

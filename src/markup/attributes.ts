@@ -31,14 +31,14 @@ export function lineageOf(element: Element): Element[] {
   const lineage: Element[] = [];
   for (let node: Element | null = element; node; ) {
     lineage.push(node);
-    const parent: Node | null = node.parentNode;
-    node = parent instanceof ShadowRoot ? parent.host : parent instanceof Element ? parent : null;
+    // Without a parent element, the parent is a shadow root (on to its host), a document or a fragment.
+    node = node.parentElement ?? (node.parentNode as Partial<ShadowRoot> | null)?.host ?? null;
   }
   return lineage;
 }
 
 export function elementsOf(path: readonly EventTarget[]): Element[] {
-  return path.filter((target): target is Element => (target as Node).nodeType === Node.ELEMENT_NODE);
+  return path.filter((target): target is Element => target instanceof Element);
 }
 
 /** The value of `attr` on the first element of the lineage that has it. */

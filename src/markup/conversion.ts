@@ -40,13 +40,13 @@ function objectsOf(trigger: Lineage): Lineage[] {
   const root = element.getRootNode() as Document | ShadowRoot;
   let matched: Element[] = [];
   try {
-    matched = Array.from((selector ? root : element).querySelectorAll(selector || OBJECT_SELECTOR));
+    matched = [...(selector ? root : element).querySelectorAll(selector || OBJECT_SELECTOR)];
   } catch {
     // An invalid selector matches nothing; the conversion is then refused by name.
   }
   if (selector || matched.length) {
     return matched
-      .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? [match] : Array.from(match.querySelectorAll(OBJECT_SELECTOR))))
+      .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? match : [...match.querySelectorAll(OBJECT_SELECTOR)]))
       .map(lineageOf);
   }
   const depth = trigger.findIndex((ancestor) => ancestor.hasAttribute(ATTR.objectId));
@@ -55,8 +55,10 @@ function objectsOf(trigger: Lineage): Lineage[] {
 
 export function readConversion(trigger: Lineage, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {
   const element = trigger[0] as Element;
+  const kind = element.getAttribute(ATTR.conversion) ?? '';
   return {
-    kind: KINDS[element.getAttribute(ATTR.conversion) ?? ''],
+    // Own keys only: "toString" is no kind of conversion.
+    kind: Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined,
     trigger: element,
     items: objectsOf(trigger).map((object) => readItem(object, defaults.index)),
     value: optionalNumber(nearest(trigger, ATTR.value)),

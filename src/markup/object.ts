@@ -35,7 +35,7 @@ export function positionOf(object: Lineage): number {
   const container = containerOf(object);
   const root = element.getRootNode() as Document | ShadowRoot;
   const scope = container && container.getRootNode() === root ? container : root;
-  const rank = Array.prototype.indexOf.call(scope.querySelectorAll(OBJECT_SELECTOR), element) + 1;
+  const rank = [...scope.querySelectorAll(OBJECT_SELECTOR)].indexOf(element) + 1;
   const page = parseNumber(nearest(object, ATTR.page) ?? '0');
   return page === 0 ? rank : page * parseNumber(nearest(object, ATTR.hitsPerPage)) + rank;
 }

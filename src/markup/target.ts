@@ -36,6 +36,6 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
 /** The form trigger a `submit` event converts, unless it sits in an ignore zone. */
 export function submitTriggerOf(path: Lineage): Lineage | undefined {
   const form = path[0];
-  if (!form || form.localName !== 'form' || !form.hasAttribute(ATTR.conversion)) return undefined;
-  return path.some((element) => element.hasAttribute(ATTR.ignore)) ? undefined : path;
+  const converts = form?.localName === 'form' && form.hasAttribute(ATTR.conversion);
+  return converts && !path.some((element) => element.hasAttribute(ATTR.ignore)) ? path : undefined;
 }

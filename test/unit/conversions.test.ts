@@ -139,6 +139,13 @@ describe('which objects a trigger converts', () => {
     });
     expect(readConversion(lineageOf($('#plain')), { currency: 'USD' })).toMatchObject({ kind: 'plain', value: undefined, currency: 'USD' });
   });
+
+  it('knows no conversion kind besides "", addToCart and purchase, not even one every object has', () => {
+    for (const kind of ['toString', 'constructor', '__proto__', 'refund']) {
+      document.body.innerHTML = `<button data-insights-conversion="${kind}" data-insights-object-id="sku-1">Go</button>`;
+      expect(readConversion(lineageOf($('button')), {}).kind).toBeUndefined();
+    }
+  });
 });
 
 describe('triggers without objects', () => {
