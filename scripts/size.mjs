@@ -1,10 +1,26 @@
-// Prints the shipped script's minified and gzipped sizes against the 10 KB gzip budget.
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+// Prints the shipped script's minified and gzipped sizes against its budget, and with `--check`
+// fails (exit 1) when it is larger than the limit CI holds it to. Gzipped as `gzip -9c` does it.
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 
+const FILE = 'dist/querytrail.min.js';
+/** The budget of issues 2 and 7: 10 KB gzipped (the aim is 8 KB). */
 const BUDGET = 10 * 1024;
-const file = 'dist/querytrail.min.js';
-const code = readFileSync(file);
-const gzipped = gzipSync(code, { level: 9 }).length;
-const verdict = gzipped > BUDGET ? `OVER the ${BUDGET}-byte budget by ${gzipped - BUDGET} bytes` : `within the ${BUDGET}-byte budget`;
-console.log(`${file}: ${code.length} bytes minified, ${gzipped} bytes gzipped, ${verdict}`);
+/**
+ * What CI enforces until the budget is met: the size reached so far, so that the script can
+ * only shrink. Lower it with every cut; it becomes BUDGET once the script fits.
+ */
+const LIMIT = 12_900;
+
+const minified = statSync(FILE).size;
+const gzipped = execFileSync('gzip', ['-9c', FILE], { maxBuffer: 1 << 24 }).length;
+const overBudget = gzipped - BUDGET;
+console.log(
+  `${FILE}: ${minified} bytes minified, ${gzipped} bytes gzipped; budget ${BUDGET}: ` +
+    (overBudget > 0 ? `${overBudget} bytes over` : `${-overBudget} bytes to spare`) +
+    `; CI limit ${LIMIT}`,
+);
+if (process.argv.includes('--check') && gzipped > LIMIT) {
+  console.error(`${FILE} is ${gzipped} bytes gzipped: over the ${LIMIT}-byte limit. Make it smaller, do not raise the limit.`);
+  process.exit(1);
+}
