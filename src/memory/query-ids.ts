@@ -65,8 +65,10 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   // Run again on the store once storing is allowed: where consent is given after start on every
   // page, the store would otherwise never be pruned.
   let prunedAt: number | undefined;
-  // Changed on this page and not committed yet.
+  // Changed on this page and not committed yet (what `handOff` passes on), and of those, the ones
+  // no write has taken yet: each write takes only these, or a slow store would get every change again.
   const uncommitted = new Map<string, RememberedQuery | null>();
+  const unwritten = new Map<string, RememberedQuery | null>();
   // The write waiting for its task: changes made until then join it.
   let nextWrite: Promise<void> | undefined;
 
@@ -80,7 +82,8 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   /** Writes every uncommitted change in one transaction; resolves once they are committed. */
   const commit = () => {
     nextWrite = undefined;
-    const changes = [...uncommitted];
+    const changes = [...unwritten];
+    unwritten.clear();
     return write((objectStore) => {
       for (const [objectID, query] of changes) {
         if (query) objectStore.put(query, objectID);
@@ -103,6 +106,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     for (const [objectID, query] of changes) {
       inMemory.set(objectID, query);
       uncommitted.set(objectID, query);
+      unwritten.set(objectID, query);
     }
     return persistent ? (nextWrite ??= new Promise((resolve) => setTimeout(resolve)).then(commit)) : Promise.resolve();
   };
@@ -178,6 +182,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     clear() {
       inMemory.clear();
       uncommitted.clear();
+      unwritten.clear();
       return store.clear();
     },
 

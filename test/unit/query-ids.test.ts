@@ -104,6 +104,22 @@ describe('remember and recall', () => {
     expect(laterPage.recall('object-1', 'products', T0)).toBe(queryID(99));
     expect(laterPage.recall('object-19', 'products', T0)).toBe(queryID(19));
   });
+
+  it('writes each click once, however many clicks come while earlier writes are still under way', async () => {
+    const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await memory.prune(T0);
+    const put = vi.spyOn(FakeObjectStore.prototype, 'put');
+
+    // One click per task, each write started before the previous one has committed.
+    for (let i = 0; i < 50; i++) {
+      memory.remember(`object-${i}`, query(i));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await memory.forget([]);
+
+    expect(put).toHaveBeenCalledTimes(50);
+    expect((await laterPageAt(T0)).recall('object-49', 'products', T0)).toBe(queryID(49));
+  });
 });
 
 describe('prune', () => {
