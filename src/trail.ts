@@ -1,4 +1,4 @@
-import { filterClicks, objectClick, viewEvents, type Stamp } from './events/build';
+import { filterClicks, objectClick, viewEvents, withoutUndefined, type Stamp } from './events/build';
 import { SEARCH_QUERY_ID, USER_TOKEN_RULE, validateEvent, type InsightsEvent } from './events/schemas';
 import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
@@ -267,8 +267,8 @@ function start(options: Options): QueryTrail {
     },
     track(event) {
       if (inactive() || typeof event !== 'object' || event === null) return false;
-      const { userToken, authenticatedUserToken: signedIn, timestamp } = stampAt(Date.now());
-      return emit({ userToken, ...(signedIn ? { authenticatedUserToken: signedIn } : {}), timestamp, ...event }) !== undefined;
+      // The event's own fields win over the stamp's; what is undefined is left out, as JSON would.
+      return emit(withoutUndefined({ ...stampAt(Date.now()), ...event })) !== undefined;
     },
     destroy() {
       destroyed = true;
