@@ -472,7 +472,7 @@ async function play({ options, page, landingQueryID, answers, beaconAccepted, ac
     window.removeEventListener('click', stay);
     window.removeEventListener('submit', stay);
     document.body.innerHTML = '';
-    for (const cookie of document.cookie.split(';')) document.cookie = `${cookie.split('=')[0]?.trim()}=;max-age=0;path=/`;
+    for (const cookie of document.cookie.split(';')) document.cookie = `${cookie.split('=')[0]?.trim()}=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/`;
     history.replaceState(null, '', '/results');
     ScriptedIntersectionObserver.live.clear();
     vi.useRealTimers();
@@ -601,7 +601,7 @@ describe('property: user tokens', () => {
         } finally {
           trail.destroy();
           document.removeEventListener('querytrail:event', onEvent);
-          document.cookie = '_ALGOLIA=;max-age=0;path=/';
+          document.cookie = '_ALGOLIA=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/';
           vi.restoreAllMocks();
           vi.unstubAllGlobals();
         }

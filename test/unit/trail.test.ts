@@ -24,7 +24,8 @@ afterEach(() => {
   document.removeEventListener('querytrail:event', onEvent);
   document.removeEventListener('querytrail:reject', onReject);
   document.body.innerHTML = '';
-  for (const cookie of document.cookie.split(';')) document.cookie = `${cookie.split('=')[0]?.trim()}=;max-age=0;path=/`;
+  // An expiry in the past, not max-age=0: happy-dom keeps a max-age=0 cookie until its clock moves on.
+  for (const cookie of document.cookie.split(';')) document.cookie = `${cookie.split('=')[0]?.trim()}=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/`;
   delete (window as { aa?: unknown }).aa;
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
@@ -159,7 +160,7 @@ describe('identity', () => {
     expect(tokenOf(required)).toBe('from-search-insights');
     delete (window as { aa?: unknown }).aa;
     expect(tokenOf(required)).toBe('anonymous-from-cookie');
-    document.cookie = '_ALGOLIA=;max-age=0;path=/';
+    document.cookie = '_ALGOLIA=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/';
     expect(tokenOf(required)).toMatch(/^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
