@@ -79,7 +79,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
   /** Runs the changes in one readwrite transaction; resolves with what they return once committed. */
   const write = <T>(change: (objectStore: IDBObjectStore) => T) => (persistent ? store.run(change) : Promise.resolve(undefined));
 
-  /** Writes every uncommitted change in one transaction; resolves once they are committed. */
+  /** Writes the changes no write has taken yet, in one transaction; resolves once they are committed. */
   const commit = () => {
     nextWrite = undefined;
     const changes = [...unwritten];
@@ -190,7 +190,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
       const starting = next && !persistent;
       persistent = next;
       if (!starting) return;
-      // Everything changed in memory so far is uncommitted: what prune loaded is stored already.
+      // Everything changed in memory so far is unwritten: what prune loaded is stored already.
       void update([]);
       if (prunedAt !== undefined) void prune(prunedAt);
     },
