@@ -1,5 +1,5 @@
 import { CURRENCY, EVENT_NAME, NOT_EMPTY, TOKEN } from './events/schemas';
-import { isRecord, oneOf, optional, rule, shape, text, whole, type ShapeOf } from './lib/rules';
+import { isRecord, oneOf, optional, rule, safeParse, shape, text, whole, type ShapeOf } from './lib/rules';
 import { show } from './lib/show';
 
 export type Consent = 'granted' | 'pending' | 'denied';
@@ -104,7 +104,7 @@ export function parseOptions(input: unknown): OptionsResult {
       if (input[name] !== undefined) raw[name] = coerceOption(name, input[name]);
     }
   }
-  const result = schema.safeParse(raw);
+  const result = safeParse(schema, raw);
   if (!result.success) {
     return {
       ok: false,

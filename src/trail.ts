@@ -8,7 +8,7 @@ import { createOutbox } from './delivery/outbox';
 import { createDelivery } from './delivery/queue';
 import { eventsUrl } from './delivery/transport';
 import { announce } from './lib/announce';
-import { firstProblem } from './lib/rules';
+import { firstProblem, safeParse } from './lib/rules';
 import { removeCookie, writeCookie } from './lib/cookie';
 import { createLog, guard } from './lib/log';
 import { onPageExit } from './lib/page-exit';
@@ -255,7 +255,7 @@ function start(options: Options): QueryTrail {
     },
     getUserToken: () => identity.token,
     setConsent(next) {
-      const checked = CONSENT.safeParse(next);
+      const checked = safeParse(CONSENT, next);
       if (!checked.success) return log.error(`setConsent: ${show(next)} ${firstProblem(checked.error)}`);
       consent = next;
       applyStorageConsent();

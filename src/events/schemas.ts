@@ -1,4 +1,4 @@
-import { firstProblem, isRecord, list, oneOf, optional, rule, shape, text, whole } from '../lib/rules';
+import { firstProblem, isRecord, list, oneOf, optional, refinement, rule, safeParse, shape, text, whole } from '../lib/rules';
 import { z } from '../lib/zod';
 
 // The event variants of Algolia's OpenAPI description of the Insights API
@@ -57,17 +57,17 @@ const addToCart = is('addToCart');
 const purchase = is('purchase');
 
 const sameLength = (field: 'positions' | 'objectData') =>
-  z.refine<object>((event) => {
-    const lists = event as { objectIDs?: unknown[]; positions?: unknown[]; objectData?: unknown[] };
-    return lists[field]?.length === undefined || lists[field]?.length === lists.objectIDs?.length;
-  }, `${field} must hold one entry per objectID`);
+  refinement<{ objectIDs?: unknown[]; positions?: unknown[]; objectData?: unknown[] }>(
+    (lists) => lists[field]?.length === undefined || lists[field]?.length === lists.objectIDs?.length,
+    `${field} must hold one entry per objectID`,
+  );
 
 /** Add-to-cart and purchase events: the same revenue fields, checked the same way. */
 const withRevenue = <S extends Parameters<typeof shape>[0]>(fields: S) =>
-  shape({ ...common, ...revenue, eventType: conversion, objectIDs, ...fields }).check(sameLength('objectData'));
+  shape({ ...common, ...revenue, eventType: conversion, objectIDs, ...fields }, sameLength('objectData'));
 
 export const variants = {
-  clickedObjectIDsAfterSearch: shape({ ...common, eventType: click, objectIDs, positions, queryID }).check(sameLength('positions')),
+  clickedObjectIDsAfterSearch: shape({ ...common, eventType: click, objectIDs, positions, queryID }, sameLength('positions')),
   addedToCartObjectIDsAfterSearch: withRevenue({
     eventSubtype: addToCart,
     queryID,
@@ -94,8 +94,8 @@ export const variants = {
 };
 
 export type Variant = keyof typeof variants;
-export type InsightsEvent = z.infer<(typeof variants)[Variant]>;
-export type EventOf<V extends Variant> = z.infer<(typeof variants)[V]>;
+export type InsightsEvent = z.core.output<(typeof variants)[Variant]>;
+export type EventOf<V extends Variant> = z.core.output<(typeof variants)[V]>;
 
 /**
  * The variant an event claims to be, from the fields the API tells them apart by
@@ -139,7 +139,7 @@ export function validateEvent(input: unknown, now = Date.now()): Validation {
   if (!isRecord(input)) return { ok: false, rule: 'an event must be an object' };
   const variant = variantOf(input);
   if (!(variant in variants)) return { ok: false, rule: variant };
-  const result = variants[variant as Variant].safeParse(input);
+  const result = safeParse(variants[variant as Variant], input);
   if (result.success && isTooOld(result.data, now)) {
     return { ok: false, rule: `${variant}: timestamp: more than 4 days old, the API refuses it` };
   }
