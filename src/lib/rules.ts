@@ -10,9 +10,21 @@ import { z } from './zod';
 type Schema<T = unknown> = z.core.$ZodType<T>;
 type Check = (payload: z.core.ParsePayload) => void;
 
-/** A schema of `T` that accepts what passes `test`, then runs `checks` on it (and only then: `abort`). */
-const custom = <T>(test: (input: unknown) => boolean, message: string, checks: Check[] = []): Schema<T> =>
-  new z.core.$ZodCustom({ type: 'custom', check: 'custom', fn: test, abort: true, error: () => message, checks: checks.map((check) => z.core._check(check)) }) as Schema<T>;
+/**
+ * A schema of `T` that accepts what passes `test`, then (and only then) runs `more` on it. A zod
+ * core schema of unknown values with one check: zod's custom kind would add its own issue
+ * plumbing for what this check already does.
+ */
+const custom = <T>(test: (input: unknown) => boolean, message: string, more?: Check): Schema<T> =>
+  new z.core.$ZodUnknown({
+    type: 'unknown',
+    checks: [
+      z.core._check((payload) => {
+        if (!test(payload.value)) payload.issues.push({ code: 'custom', message, input: payload.value });
+        else more?.(payload);
+      }),
+    ],
+  }) as Schema<T>;
 
 export const rule = <T>(test: (input: unknown) => boolean, message: string) => custom<T>(test, message);
 
@@ -58,11 +70,10 @@ function problemsOf(schema: Schema, input: unknown, path: PropertyKey[]) {
 
 /**
  * An object with these fields and no other (the API's event variants are told apart by their
- * keys); `refinements` check it once its fields are checked.
+ * keys); `refinements` check it once its fields pass.
  */
 export const shape = <F extends Fields>(fields: F, ...refinements: Check[]) =>
-  custom<ShapeOf<F>>(isRecord, 'must be an object', [
-    (payload) => {
+  custom<ShapeOf<F>>(isRecord, 'must be an object', (payload) => {
       const input = payload.value as Record<string, unknown>;
       for (const [key, field] of Object.entries(fields)) {
         const value = input[key];
@@ -71,15 +82,14 @@ export const shape = <F extends Fields>(fields: F, ...refinements: Check[]) =>
       }
       const unknown = Object.keys(input).filter((key) => !(key in fields));
       if (unknown.length) payload.issues.push({ code: 'custom', message: `${unknown.join(', ')}: no such field`, input });
-    },
-    ...refinements,
-  ]);
+      if (!payload.issues.length) for (const refine of refinements) refine(payload);
+    });
 
 /** 1 to 20 items, each passing `item`: the API's limit on objectIDs, filters and objectData. */
 export const list = <T>(item: Schema<T>) =>
-  custom<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= 20, 'must hold 1 to 20 items', [
-    (payload) => (payload.value as unknown[]).forEach((entry, at) => payload.issues.push(...problemsOf(item, entry, [at]))),
-  ]);
+  custom<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= 20, 'must hold 1 to 20 items', (payload) =>
+    (payload.value as unknown[]).forEach((entry, at) => payload.issues.push(...problemsOf(item, entry, [at]))),
+  );
 
 /** The first broken rule of a failed parse, as `field: message`. */
 export function firstProblem(error: z.core.$ZodError): string {
