@@ -1,38 +1,29 @@
 import { z } from './zod';
 
-// Every field QueryTrail validates is a custom check carrying its own message, so that each
-// message names the rule that was broken. Shapes and lists of fields are custom checks too,
-// and the rules are zod core's custom schemas, parsed with zod core's safeParse: zod/mini's
-// object, array and optional kinds would add 2 KB gzipped, and its schema wrapper (parse,
-// parseAsync, clone, brand…) 0.6 KB, a quarter of the script's budget between them. zod
-// runs every check and carries each problem with its path.
+// Every field QueryTrail validates is a zod core schema with one check that carries its own
+// message, so that each message names the rule that was broken. Shapes and lists of fields are
+// such checks too, run through zod core's safeParse: zod/mini's object, array, optional and
+// custom kinds, and its schema wrapper (parse, parseAsync, clone, brand…), would add 2.7 KB
+// gzipped, more than a quarter of the script's budget. zod runs the checks and carries each
+// problem with its path.
 
 type Schema<T = unknown> = z.core.$ZodType<T>;
 type Check = (payload: z.core.ParsePayload) => void;
 
-/**
- * A schema of `T` that accepts what passes `test`, then (and only then) runs `more` on it. A zod
- * core schema of unknown values with one check: zod's custom kind would add its own issue
- * plumbing for what this check already does.
- */
-const custom = <T>(test: (input: unknown) => boolean, message: string, more?: Check): Schema<T> =>
+const complain = (payload: z.core.ParsePayload, message: string) => void payload.issues.push({ code: 'custom', message, input: payload.value });
+
+/** A schema of `T`: what passes `test`, then (and only then) `more`. */
+export const rule = <T>(test: (input: unknown) => boolean, message: string, more?: Check): Schema<T> =>
   new z.core.$ZodUnknown({
     type: 'unknown',
-    checks: [
-      z.core._check((payload) => {
-        if (!test(payload.value)) payload.issues.push({ code: 'custom', message, input: payload.value });
-        else more?.(payload);
-      }),
-    ],
+    checks: [z.core._check((payload) => (test(payload.value) ? more?.(payload) : complain(payload, message)))],
   }) as Schema<T>;
-
-export const rule = <T>(test: (input: unknown) => boolean, message: string) => custom<T>(test, message);
 
 /** A check of a whole value that passed its schema's test (fields that must agree, say). */
 export const refinement =
   <T>(test: (value: T) => boolean, message: string): Check =>
   (payload) => {
-    if (!test(payload.value as T)) payload.issues.push({ code: 'custom', message, input: payload.value });
+    if (!test(payload.value as T)) complain(payload, message);
   };
 
 export const safeParse = <S extends Schema>(schema: S, input: unknown) => z.core.safeParse(schema, input);
@@ -73,21 +64,21 @@ function problemsOf(schema: Schema, input: unknown, path: PropertyKey[]) {
  * keys); `refinements` check it once its fields pass.
  */
 export const shape = <F extends Fields>(fields: F, ...refinements: Check[]) =>
-  custom<ShapeOf<F>>(isRecord, 'must be an object', (payload) => {
-      const input = payload.value as Record<string, unknown>;
-      for (const [key, field] of Object.entries(fields)) {
-        const value = input[key];
-        if ('optional' in field && value === undefined) continue;
-        payload.issues.push(...problemsOf('optional' in field ? field.optional : field, value, [key]));
-      }
-      const unknown = Object.keys(input).filter((key) => !(key in fields));
-      if (unknown.length) payload.issues.push({ code: 'custom', message: `${unknown.join(', ')}: no such field`, input });
-      if (!payload.issues.length) for (const refine of refinements) refine(payload);
-    });
+  rule<ShapeOf<F>>(isRecord, 'must be an object', (payload) => {
+    const input = payload.value as Record<string, unknown>;
+    for (const [key, field] of Object.entries(fields)) {
+      const value = input[key];
+      if ('optional' in field && value === undefined) continue;
+      payload.issues.push(...problemsOf('optional' in field ? field.optional : field, value, [key]));
+    }
+    const unknown = Object.keys(input).filter((key) => !(key in fields));
+    if (unknown.length) complain(payload, `${unknown.join(', ')}: no such field`);
+    if (!payload.issues.length) for (const refine of refinements) refine(payload);
+  });
 
 /** 1 to 20 items, each passing `item`: the API's limit on objectIDs, filters and objectData. */
 export const list = <T>(item: Schema<T>) =>
-  custom<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= 20, 'must hold 1 to 20 items', (payload) =>
+  rule<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= 20, 'must hold 1 to 20 items', (payload) =>
     (payload.value as unknown[]).forEach((entry, at) => payload.issues.push(...problemsOf(item, entry, [at]))),
   );
 
