@@ -14,7 +14,7 @@ import { createLog, guard } from './lib/log';
 import { onPageExit } from './lib/page-exit';
 import { show } from './lib/show';
 import { ATTR, describeElement, lineageOf, nearest, type Lineage } from './markup/attributes';
-import { readConversion, type ConversionKind } from './markup/conversion';
+import { readConversion } from './markup/conversion';
 import { parseFilters } from './markup/filters';
 import { positionOf, readObject } from './markup/object';
 import { clickTargetOf, submitTriggerOf } from './markup/target';
@@ -59,12 +59,6 @@ export function init(input: unknown): QueryTrail {
   }
   return inert();
 }
-
-const CONVERSION_NAMES = {
-  plain: 'conversionEventName',
-  addToCart: 'addToCartEventName',
-  purchase: 'purchaseEventName',
-} as const satisfies Record<ConversionKind, keyof Options>;
 
 function start(options: Options): QueryTrail {
   const log = createLog(options.debug || location.href.includes('querytrail-debug'));
@@ -165,7 +159,7 @@ function start(options: Options): QueryTrail {
       queryID: item.queryID ?? landingQueryID ?? (item.index ? memory.recall(item.objectID, item.index, stamp.timestamp) : undefined),
     }));
     if (inactive()) return;
-    const eventName = eventNameFor(trigger, options[CONVERSION_NAMES[kind]]);
+    const eventName = eventNameFor(trigger, options[`${kind === 'plain' ? 'conversion' : kind}EventName`]);
     const { events, note } = conversionEvents({ kind, items: resolved, value, currency, eventName, stamp });
     if (note) log.debug(`${describeElement(element)}: ${note}`);
     for (const draft of events) {
