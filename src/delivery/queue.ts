@@ -77,7 +77,7 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       return (await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))])).flat();
     }
     if (!status && exits !== exitsBefore) {
-      log.debug('unanswered keepalive send from before the page was left: not repeated');
+      log.debug('keepalive send unanswered after page exit: not repeated');
       return [];
     }
     if (status && status !== 408 && status !== 429 && status < 500) {
