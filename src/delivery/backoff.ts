@@ -2,13 +2,12 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 5 * 60_000;
 
 /**
- * How long to wait before the `failures`-th retry: doubling from a second up to five
+ * How long to wait before the `failures`-th retry (from 1): doubling from a second up to five
  * minutes, spread by ±50% so that many pages that failed together do not retry together.
  * A server's own `Retry-After` wins.
  */
 export function retryDelay(failures: number, retryAfterMs: number | undefined, random = Math.random): number {
-  const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, failures - 1));
-  return retryAfterMs ?? Math.round(base * (0.5 + random()));
+  return retryAfterMs ?? Math.round(Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1)) * (0.5 + random()));
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in ms from `now`. */
@@ -16,5 +15,6 @@ export function parseRetryAfter(header: string | null | undefined, now = Date.no
   if (!header) return undefined;
   const seconds = Number(header);
   const ms = Math.max(0, Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now);
-  return Number.isNaN(ms) ? undefined : ms;
+  // NaN where the header is neither.
+  return ms >= 0 ? ms : undefined;
 }

@@ -80,10 +80,9 @@ export function createOutbox({
 
     async drain(send) {
       // What fails again goes back before what was added meanwhile.
-      const taken = outbox.takeUnstored();
-      inMemory = [...(await sendFresh(taken, send)), ...inMemory].slice(-OUTBOX_CAP);
-      if (!persistent) return;
-      await (navigator.locks ? navigator.locks.request(DB_NAME, { ifAvailable: true }, (lock) => lock && drainStore(send)) : drainStore(send));
+      inMemory = [...(await sendFresh(inMemory.splice(0), send)), ...inMemory].slice(-OUTBOX_CAP);
+      // Without Web Locks, the one transaction that empties the store still keeps tabs from sending an event twice.
+      if (persistent) await (navigator.locks?.request(DB_NAME, { ifAvailable: true }, (lock) => lock && drainStore(send)) ?? drainStore(send));
     },
 
     // Emptied in place: the caller gets everything that was there.

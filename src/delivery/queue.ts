@@ -28,8 +28,6 @@ export interface Delivery {
   stop(): void;
 }
 
-const isRetryable = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
-
 export function createDelivery({ url, flushInterval, log, outbox, onRefused }: DeliveryOptions): Delivery {
   // Empty once stopped: nothing is added then.
   const waiting: InsightsEvent[] = [];
@@ -57,8 +55,10 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
   async function deliver(events: InsightsEvent[]): Promise<InsightsEvent[]> {
     if (stopped) return [];
     const exitsBefore = exits;
-    const { status, retryAfter } = await post(url, bodyOf(events));
-    if (status >= 200 && status < 300) {
+    const response = await post(url, bodyOf(events));
+    // 0 when the request got no answer (network error, offline, timeout).
+    const status = response?.status ?? 0;
+    if (response?.ok) {
       failures = 0;
       return [];
     }
@@ -76,16 +76,17 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       const half = Math.ceil(events.length / 2);
       return (await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))])).flat();
     }
-    if (status === 0 && exits !== exitsBefore) {
-      log.debug('a send in flight when the page was left failed without an answer; its keepalive request is not repeated');
+    if (!status && exits !== exitsBefore) {
+      log.debug('keepalive send unanswered after page exit: not repeated');
       return [];
     }
-    if (!isRetryable(status)) {
+    if (status && status !== 408 && status !== 429 && status < 500) {
       log.warn(`the Insights API answered ${status}; ${events.length} events dropped`);
       return [];
     }
-    const delay = retryDelay(++failures, parseRetryAfter(retryAfter));
-    log.debug(`send failed (${status || 'network error'}), ${events.length} events kept, next try in ${delay} ms`);
+    // `Retry-After` is read where the server exposes it to the page.
+    const delay = retryDelay(++failures, parseRetryAfter(response?.headers?.get('Retry-After')));
+    log.debug(`send failed (${status || 'no answer'}), retry in ${delay} ms`);
     clearTimeout(retryTimer);
     if (!stopped) retryTimer = setTimeout(retry, delay);
     return events;

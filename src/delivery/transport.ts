@@ -9,23 +9,15 @@ export function eventsUrl(endpoint: string, appId: string, apiKey: string): stri
   return `${endpoint}/1/events?${query}`;
 }
 
-export interface Answer {
-  /** 0 when the request got no answer (network error, offline). */
-  status: number;
-  /** The `Retry-After` header, where the server exposes it to the page. */
-  retryAfter?: string | null;
-}
-
 /** A request unanswered this long counts as failed, and is retried. */
 const TIMEOUT_MS = 15_000;
 
-/** A string body goes as text/plain: no CORS preflight. */
-export async function post(url: string, body: string): Promise<Answer> {
+/** A string body goes as text/plain: no CORS preflight. Resolves with no response where the request got no answer. */
+export async function post(url: string, body: string): Promise<Response | undefined> {
   try {
-    const response = await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    return { status: response.status, retryAfter: response.headers?.get('Retry-After') };
+    return await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch {
-    return { status: 0 };
+    // Network error, offline or timed out: the caller retries.
   }
 }
 

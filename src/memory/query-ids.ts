@@ -50,8 +50,8 @@ export interface QueryIdMemory {
   prune(now: number): Promise<void>;
 }
 
+// Also the sessionStorage key of the hand-off.
 const DB_NAME = 'querytrail-query-ids';
-const HANDOFF_KEY = DB_NAME;
 
 /** An object's change: remembered (an entry) or forgotten (null, which JSON keeps for the hand-off). */
 type Change = [objectID: string, query: RememberedQuery | null];
@@ -77,7 +77,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     typeof entry?.queryID == 'string' && now - entry.at < ttlMs;
 
   /** Runs the changes in one readwrite transaction; resolves with what they return once committed. */
-  const write = <T>(change: (objectStore: IDBObjectStore) => T) => (persistent ? store.run(change) : Promise.resolve(undefined));
+  const write = async <T>(change: (objectStore: IDBObjectStore) => T) => (persistent ? store.run(change) : undefined);
 
   /** Writes the changes no write has taken yet, in one transaction; resolves once they are committed. */
   const commit = () => {
@@ -102,24 +102,13 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
    * click pays for none of it, and the changes made until then (a landing page remembers each of
    * its objects) share one transaction. Resolves once they are committed.
    */
-  const update = (changes: Change[]) => {
+  const update = async (changes: Change[]) => {
     for (const [objectID, query] of changes) {
       inMemory.set(objectID, query);
       uncommitted.set(objectID, query);
       unwritten.set(objectID, query);
     }
-    return persistent ? (nextWrite ??= new Promise((resolve) => setTimeout(resolve)).then(commit)) : Promise.resolve();
-  };
-
-  /** Takes over what the tab's previous page could not commit before it went away. */
-  const adoptHandOff = () => {
-    try {
-      const handed: Change[] = JSON.parse(sessionStorage.getItem(HANDOFF_KEY) ?? '[]');
-      sessionStorage.removeItem(HANDOFF_KEY);
-      if (handed.length) void update(handed);
-    } catch {
-      // No session storage (or a malformed entry): the handed-off changes are lost, nothing else.
-    }
+    if (persistent) await (nextWrite ??= new Promise((resolve) => setTimeout(resolve)).then(commit));
   };
 
   let markLoaded = () => {};
@@ -127,7 +116,16 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
 
   const prune = (now: number) => {
     prunedAt = now;
-    if (persistent) adoptHandOff();
+    // Takes over what the tab's previous page could not commit before it went away.
+    if (persistent) {
+      try {
+        const handed: Change[] = JSON.parse(sessionStorage.getItem(DB_NAME) ?? '[]');
+        sessionStorage.removeItem(DB_NAME);
+        if (handed.length) void update(handed);
+      } catch {
+        // No session storage (or a malformed entry): the handed-off changes are lost, nothing else.
+      }
+    }
     // Reading and deleting in one transaction makes an entry remembered meanwhile wait for the
     // prune, instead of being deleted on the strength of an older read. The cap is enforced here
     // only, once per page start: in between, the store outgrows it by one page's clicks at most.
@@ -173,7 +171,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
 
     handOff() {
       try {
-        if (persistent && uncommitted.size) sessionStorage.setItem(HANDOFF_KEY, JSON.stringify([...uncommitted]));
+        if (persistent && uncommitted.size) sessionStorage.setItem(DB_NAME, JSON.stringify([...uncommitted]));
       } catch {
         // Session storage full or blocked: these changes stay with this page.
       }
