@@ -53,7 +53,8 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
    * whole batch for one event: it is halved until the event stands alone.
    */
   async function deliver(events: InsightsEvent[]): Promise<InsightsEvent[]> {
-    if (stopped) return [];
+    // Once stopped, whatever comes to be sent stays where it waits (the outbox keeps it for a later page).
+    if (stopped) return events;
     const exitsBefore = exits;
     const response = await post(url, bodyOf(events));
     // 0 when the request got no answer (network error, offline, timeout).

@@ -246,6 +246,23 @@ describe('answers of the API', () => {
     },
   );
 
+  it('keeps what waits for a retry once a 401 stopped sending: a later page may have a valid key', async () => {
+    answerFor = (events) => (events.some((event) => idOf(event) === 'sku-2') ? 401 : 'network error');
+    const outbox = createOutbox({ persistent: false });
+    const delivery = createDelivery({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused, outbox });
+    delivery.enqueue(click(1));
+    await delivery.flush();
+    delivery.enqueue(click(2));
+    await delivery.flush();
+    const requestsBeforeStop = requests.length;
+    window.dispatchEvent(new Event('online'));
+    await delivery.flush();
+    await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
+    expect(requests).toHaveLength(requestsBeforeStop);
+    expect(outbox.takeUnstored().map(idOf)).toEqual(['sku-1']);
+    delivery.stop();
+  });
+
   it('retries on its own after a failure, without a call to flush()', async () => {
     let failing = true;
     answerFor = () => (failing ? 503 : 200);
