@@ -25,7 +25,7 @@ export type DraftEvent = Record<string, unknown>;
  * SPEC §3: plain and add-to-cart conversions make one event per index and queryID (objects
  * without one together); a purchase makes one event per index, its queryIDs per object.
  * Revenue goes along only with a currency; an explicit total goes on the first event
- * alone, so that a split conversion still adds up to it. `note` says why revenue was left out.
+ * alone, so that a split conversion still adds up to it. `note` is told why revenue was left out.
  */
 export function conversionEvents(
   kind: ConversionKind,
@@ -34,18 +34,21 @@ export function conversionEvents(
   currency: string | undefined,
   eventName: string,
   stamp: Stamp,
-): { events: DraftEvent[]; note?: string } {
+  note: (why: string) => void,
+): DraftEvent[] {
   const purchase = kind === 'purchase';
+  const subtype = kind === 'plain' ? undefined : kind;
   const priced = items.some((item) => item.price !== undefined);
-  const hasRevenue = kind !== 'plain' && (priced || value !== undefined);
+  const hasRevenue = subtype !== undefined && (priced || value !== undefined);
   const withRevenue = hasRevenue && currency !== undefined;
   const withPrices = withRevenue && priced;
   const runs = runsOf(items, (item) => `${item.index}\n${purchase ? '' : (item.queryID ?? '')}`);
-  const events = runs.map((run, position) => {
+  if (hasRevenue && currency === undefined) note('revenue left out: no data-insights-currency and no currency option');
+  return runs.map((run, position) => {
     // The objects of a run share their queryID, but for a purchase, which carries them per object.
     const queryID = run.find((item) => item.queryID !== undefined)?.queryID;
     return eventOf('conversion', eventName, (run[0] as ConvertedItem).index, stamp, {
-      eventSubtype: kind === 'plain' ? undefined : kind,
+      eventSubtype: subtype,
       objectIDs: run.map((item) => item.objectID),
       queryID: purchase ? undefined : queryID,
       // Per object: a purchase's queryID, and the prices when revenue goes along.
@@ -61,6 +64,4 @@ export function conversionEvents(
       ...(withRevenue && { value: value === undefined ? revenueOf(run) : position === 0 ? value : undefined, currency }),
     });
   });
-  const note = hasRevenue && currency === undefined ? 'revenue left out: no data-insights-currency and no currency option' : undefined;
-  return { events, note };
 }

@@ -10,7 +10,7 @@ export function runsOf<T>(items: readonly T[], keyOf: (item: T) => string): T[][
   for (const item of items) {
     const key = keyOf(item);
     const runs = groups.get(key) ?? [];
-    const last = runs[runs.length - 1];
+    const last = runs.at(-1);
     if (last && last.length < MAX_ITEMS) last.push(item);
     else runs.push([item]);
     groups.set(key, runs);

@@ -428,7 +428,7 @@ describe('more than 20 objects', () => {
       discount: undefined,
     }));
     const stamp = { userToken: 'user-1', authenticatedUserToken: undefined, timestamp: Date.now() };
-    const { events } = conversionEvents('plain', items, undefined, undefined, 'Converted', stamp);
+    const events = conversionEvents('plain', items, undefined, undefined, 'Converted', stamp, () => {});
     expect(events.map((event) => [variantOf(event), (event.objectIDs as string[]).length])).toEqual([
       ['convertedObjectIDs', 5],
       ['convertedObjectIDsAfterSearch', 20],
