@@ -160,8 +160,7 @@ function start(options: Options): QueryTrail {
     }));
     if (inactive()) return;
     const eventName = eventNameFor(trigger, options[`${kind === 'plain' ? 'conversion' : kind}EventName`]);
-    const { events, note } = conversionEvents({ kind, items: resolved, value, currency, eventName, stamp });
-    if (note) log.debug(`${describeElement(element)}: ${note}`);
+    const events = conversionEvents(kind, resolved, value, currency, eventName, stamp, (note) => log.debug(`${describeElement(element)}: ${note}`));
     for (const draft of events) {
       const event = emit(draft, element);
       if (!event || !('objectIDs' in event)) continue;

@@ -1,4 +1,4 @@
-import { chunk, groupBy } from '../lib/lists';
+import { runsOf } from '../lib/lists';
 import type { EventOf } from './schemas';
 
 /** Who acted and when: stamped on every event at the moment of the interaction. */
@@ -7,9 +7,6 @@ export interface Stamp {
   authenticatedUserToken: string | undefined;
   timestamp: number;
 }
-
-/** The Insights API takes at most 20 objectIDs or filters per event. */
-export const MAX_ITEMS = 20;
 
 /** The fields that have a value: an event leaves out what it lacks rather than send it as undefined. */
 export function withoutUndefined<Fields extends object>(fields: Fields): Fields {
@@ -55,7 +52,7 @@ export function filterClicks(
   stamp: Stamp,
 ): EventOf<'clickedFilters'>[] {
   // No filter at all still makes one event, so validation names the broken markup.
-  const runs = filters.length ? chunk(filters, MAX_ITEMS) : [[]];
+  const runs = filters.length ? runsOf(filters, () => '') : [[]];
   return runs.map((run) => eventOf('click', eventName, index, stamp, { filters: run }));
 }
 
@@ -67,10 +64,8 @@ export interface ViewedObject {
 
 /** One `viewedObjectIDs` event per index and event name, of at most 20 objectIDs each. */
 export function viewEvents(objects: readonly ViewedObject[], stamp: Stamp): EventOf<'viewedObjectIDs'>[] {
-  return groupBy(objects, (object) => `${object.index}\n${object.eventName}`)
-    .flatMap((group) => chunk(group, MAX_ITEMS))
-    .map((run) => {
-      const { eventName, index } = run[0] as ViewedObject;
-      return eventOf('view', eventName, index, stamp, { objectIDs: run.map((object) => object.objectID) });
-    });
+  return runsOf(objects, (object) => `${object.index}\n${object.eventName}`).map((run) => {
+    const { eventName, index } = run[0] as ViewedObject;
+    return eventOf('view', eventName, index, stamp, { objectIDs: run.map((object) => object.objectID) });
+  });
 }

@@ -1,6 +1,6 @@
-import { chunk, groupBy } from '../lib/lists';
+import { runsOf } from '../lib/lists';
 import type { ConversionKind } from '../markup/conversion';
-import { eventOf, MAX_ITEMS, withoutUndefined, type Stamp } from './build';
+import { eventOf, withoutUndefined, type Stamp } from './build';
 
 /** One converted object, its queryID resolved (markup, landing page, or memory). */
 export interface ConvertedItem {
@@ -12,22 +12,11 @@ export interface ConvertedItem {
   discount: number | undefined;
 }
 
-export interface ConversionInput {
-  kind: ConversionKind;
-  items: ConvertedItem[];
-  value: number | undefined;
-  currency: string | undefined;
-  eventName: string;
-  stamp: Stamp;
-}
-
-const decimals = (n: number) => (String(n).split('.')[1] ?? '').length;
-
 /** Σ price × quantity, rounded to the prices' own precision: 19.99 × 3 is 59.97, not 59.970000000000006. */
 export function revenueOf(items: readonly ConvertedItem[]): number {
-  const places = Math.max(0, ...items.map((item) => decimals(item.price ?? 0)));
-  const scale = 10 ** places;
-  return Math.round(items.reduce((sum, item) => sum + (item.price ?? 0) * item.quantity * scale, 0)) / scale;
+  const decimals = items.map(({ price = 0 }) => String(price).split('.')[1]?.length ?? 0);
+  const scale = 10 ** Math.max(0, ...decimals);
+  return Math.round(items.reduce((sum, { price = 0, quantity }) => sum + price * quantity * scale, 0)) / scale;
 }
 
 export type DraftEvent = Record<string, unknown>;
@@ -36,32 +25,43 @@ export type DraftEvent = Record<string, unknown>;
  * SPEC §3: plain and add-to-cart conversions make one event per index and queryID (objects
  * without one together); a purchase makes one event per index, its queryIDs per object.
  * Revenue goes along only with a currency; an explicit total goes on the first event
- * alone, so that a split conversion still adds up to it. `note` says why revenue was left out.
+ * alone, so that a split conversion still adds up to it. `note` is told why revenue was left out.
  */
-export function conversionEvents({ kind, items, value, currency, eventName, stamp }: ConversionInput): { events: DraftEvent[]; note?: string } {
+export function conversionEvents(
+  kind: ConversionKind,
+  items: readonly ConvertedItem[],
+  value: number | undefined,
+  currency: string | undefined,
+  eventName: string,
+  stamp: Stamp,
+  note: (why: string) => void,
+): DraftEvent[] {
   const purchase = kind === 'purchase';
+  const subtype = kind === 'plain' ? undefined : kind;
   const priced = items.some((item) => item.price !== undefined);
-  const hasRevenue = kind !== 'plain' && (priced || value !== undefined);
+  const hasRevenue = subtype !== undefined && (priced || value !== undefined);
   const withRevenue = hasRevenue && currency !== undefined;
   const withPrices = withRevenue && priced;
-  // Per object: a purchase's queryID, and the prices when revenue goes along.
-  const objectData = ({ queryID, price, quantity, discount }: ConvertedItem) => {
-    const ownQueryID = purchase && queryID ? queryID : undefined;
-    return withoutUndefined(withPrices ? { queryID: ownQueryID, price, quantity, discount } : { queryID: ownQueryID });
-  };
-  const runs = groupBy(items, (item) => `${item.index}\n${purchase ? '' : (item.queryID ?? '')}`).flatMap((group) => chunk(group, MAX_ITEMS));
-  const events = runs.map((run, position) => {
+  const runs = runsOf(items, (item) => `${item.index}\n${purchase ? '' : (item.queryID ?? '')}`);
+  if (hasRevenue && currency === undefined) note('revenue left out: no data-insights-currency and no currency option');
+  return runs.map((run, position) => {
     // The objects of a run share their queryID, but for a purchase, which carries them per object.
-    const searched = run.find((item) => item.queryID !== undefined);
+    const queryID = run.find((item) => item.queryID !== undefined)?.queryID;
     return eventOf('conversion', eventName, (run[0] as ConvertedItem).index, stamp, {
-      eventSubtype: kind === 'plain' ? undefined : kind,
+      eventSubtype: subtype,
       objectIDs: run.map((item) => item.objectID),
-      queryID: purchase ? undefined : searched?.queryID,
-      objectData: withPrices || (purchase && searched) ? run.map(objectData) : undefined,
-      value: !withRevenue ? undefined : value === undefined ? revenueOf(run) : position === 0 ? value : undefined,
-      currency: withRevenue ? currency : undefined,
+      queryID: purchase ? undefined : queryID,
+      // Per object: a purchase's queryID, and the prices when revenue goes along.
+      objectData:
+        withPrices || (purchase && queryID !== undefined)
+          ? run.map((item) =>
+              withoutUndefined({
+                queryID: (purchase && item.queryID) || undefined,
+                ...(withPrices && { price: item.price, quantity: item.quantity, discount: item.discount }),
+              }),
+            )
+          : undefined,
+      ...(withRevenue && { value: value === undefined ? revenueOf(run) : position === 0 ? value : undefined, currency }),
     });
   });
-  const note = hasRevenue && currency === undefined ? 'revenue left out: no data-insights-currency on or above the trigger, and no currency option' : undefined;
-  return { events, note };
 }

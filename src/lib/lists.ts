@@ -1,18 +1,19 @@
-/** Splits a list into runs of at most `size`, in order. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const runs: T[][] = [];
-  for (let start = 0; start < items.length; start += size) runs.push(items.slice(start, start + size));
-  return runs;
-}
+/** The Insights API takes at most 20 objectIDs or filters per event. */
+export const MAX_ITEMS = 20;
 
-/** Groups items by key, keeping the order of first appearance and, within a group, the items' order. */
-export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
-  const groups = new Map<string, T[]>();
+/**
+ * Groups items by key (groups in the order of their first item, items in their order) and
+ * splits each group into runs of at most MAX_ITEMS: one run per event.
+ */
+export function runsOf<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[][]>();
   for (const item of items) {
     const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
+    const runs = groups.get(key) ?? [];
+    const last = runs.at(-1);
+    if (last && last.length < MAX_ITEMS) last.push(item);
+    else runs.push([item]);
+    groups.set(key, runs);
   }
-  return [...groups.values()];
+  return [...groups.values()].flat();
 }

@@ -1,5 +1,3 @@
-const PREFIX = 'QueryTrail:';
-
 export interface Log {
   /** Only in debug mode. */
   debug(...details: unknown[]): void;
@@ -7,13 +5,17 @@ export interface Log {
   error(...details: unknown[]): void;
 }
 
+/** Writes to the console method named, every message prefixed so that a page's console tells whose it is. */
+const consoleWith =
+  (method: 'log' | 'warn' | 'error') =>
+  (...details: unknown[]) =>
+    console[method]('QueryTrail:', ...details);
+
 export function createLog(debug: boolean): Log {
   return {
-    debug: (...details) => {
-      if (debug) console.log(PREFIX, ...details);
-    },
-    warn: (...details) => console.warn(PREFIX, ...details),
-    error: (...details) => console.error(PREFIX, ...details),
+    debug: debug ? consoleWith('log') : () => {},
+    warn: consoleWith('warn'),
+    error: consoleWith('error'),
   };
 }
 

@@ -10,29 +10,27 @@ export const isValidToken = (token: unknown): token is string => typeof token ==
 type SearchInsights = (method: 'getUserToken', options: null, callback: (error: unknown, token: unknown) => void) => void;
 
 /** The token of a search-insights (`window.aa`) already on the page, when it answers now. */
-function searchInsightsToken(): string | undefined {
+function searchInsightsToken(): unknown {
   let token: unknown;
   try {
     // A stub that only queues calls answers later or never: only a synchronous answer counts.
-    // A `window.aa` that is no function throws, and counts as none.
     (window as { aa?: SearchInsights }).aa?.('getUserToken', null, (_error, value) => {
       token = value;
     });
+    return token;
   } catch {
+    // A `window.aa` that is no function throws, and counts as none.
     return undefined;
   }
-  return isValidToken(token) ? token : undefined;
 }
 
+/** A random version 4 UUID. Not `crypto.randomUUID`, which plain-http pages lack. */
 function uuidV4(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  // randomUUID needs a secure context; plain-http pages still get a v4 UUID.
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  // 8-4-4-4-12 hex digits.
-  return hex.replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (digit) => {
+    const random = (crypto.getRandomValues(new Uint8Array(1))[0] as number) & 15;
+    // y is the variant digit: 8, 9, a or b.
+    return (digit === 'x' ? random : (random & 3) | 8).toString(16);
+  });
 }
 
 export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'generated';
@@ -41,7 +39,7 @@ export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'generated';
 export function resolveUserToken(option: string | undefined): { token: string; source: TokenSource } {
   if (option !== undefined) return { token: option, source: 'option' };
   const fromPage = searchInsightsToken();
-  if (fromPage) return { token: fromPage, source: 'search-insights' };
+  if (isValidToken(fromPage)) return { token: fromPage, source: 'search-insights' };
   const fromCookie = readCookie(TOKEN_COOKIE);
   if (isValidToken(fromCookie)) return { token: fromCookie, source: 'cookie' };
   return { token: `anonymous-${uuidV4()}`, source: 'generated' };

@@ -427,14 +427,8 @@ describe('more than 20 objects', () => {
       quantity: 1,
       discount: undefined,
     }));
-    const { events } = conversionEvents({
-      kind: 'plain',
-      items,
-      value: undefined,
-      currency: undefined,
-      eventName: 'Converted',
-      stamp: { userToken: 'user-1', authenticatedUserToken: undefined, timestamp: Date.now() },
-    });
+    const stamp = { userToken: 'user-1', authenticatedUserToken: undefined, timestamp: Date.now() };
+    const events = conversionEvents('plain', items, undefined, undefined, 'Converted', stamp, () => {});
     expect(events.map((event) => [variantOf(event), (event.objectIDs as string[]).length])).toEqual([
       ['convertedObjectIDs', 5],
       ['convertedObjectIDsAfterSearch', 20],
