@@ -9,14 +9,16 @@ export interface DomHandlers {
   shadowRoot(root: ShadowRoot): void;
 }
 
-const WATCHED = { childList: true, subtree: true, attributes: true, attributeFilter: [ATTR.objectId, ATTR.queryId] };
+// An attribute filter implies `attributes: true`.
+const WATCHED = { childList: true, subtree: true, attributeFilter: [ATTR.objectId, ATTR.queryId] };
 /** Scanning yields to the page after this long, so a page of 10,000 results makes no long task. */
 const SLICE_MS = 8;
 
-const objectsIn = (root: Element): Element[] => [
-  ...(root.hasAttribute(ATTR.objectId) ? [root] : []),
-  ...root.querySelectorAll(OBJECT_SELECTOR),
-];
+/** Calls `handle` for `root`, then its descendants, in document order, as far as they match. */
+const eachMatch = (root: Element, selector: string, handle: (element: Element) => void) => {
+  if (root.matches(selector)) handle(root);
+  root.querySelectorAll(selector).forEach(handle);
+};
 
 /** A subtree to scan: a node still to be listed, or the elements listed in it. */
 type Pending = Node | ArrayLike<Element>;
@@ -105,7 +107,7 @@ export function followDom(handlers: DomHandlers): () => void {
       const target = record.target as Element;
       if (record.type === 'attributes') {
         if (!target.isConnected) continue;
-        if (record.attributeName === ATTR.queryId) objectsIn(target).forEach(handlers.found);
+        if (record.attributeName === ATTR.queryId) eachMatch(target, OBJECT_SELECTOR, handlers.found);
         else if (target.hasAttribute(ATTR.objectId)) handlers.found(target);
         else lose(target);
         continue;
@@ -113,9 +115,10 @@ export function followDom(handlers: DomHandlers): () => void {
       for (const node of record.removedNodes) {
         if (!(node instanceof Element)) continue;
         // Forgotten as scanned, so that the subtree is scanned again if it comes back (moved).
-        for (const element of node.querySelectorAll('*')) scanned.delete(element);
-        scanned.delete(node);
-        objectsIn(node).forEach(lose);
+        eachMatch(node, '*', (element) => {
+          if (element.hasAttribute(ATTR.objectId)) lose(element);
+          else scanned.delete(element);
+        });
         removed = true;
       }
       for (const node of record.addedNodes) if (node instanceof Element) enqueue(node);
