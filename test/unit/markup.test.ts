@@ -60,8 +60,8 @@ describe('reading objects', () => {
     const target = clickTargetOf(lineage);
     expect(target?.kind).toBe('object');
     if (target?.kind !== 'object') return;
-    expect(readObject(target.object, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
-    expect(positionOf(target.object)).toBe(2);
+    expect(readObject(target.lineage, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
+    expect(positionOf(target.lineage)).toBe(2);
   });
 });
 
