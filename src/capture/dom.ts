@@ -44,13 +44,16 @@ export function followDom(handlers: DomHandlers): () => void {
   const inShadows = new Set<Element>();
   let slice: ReturnType<typeof setTimeout> | undefined;
 
-  const visit = (element: Element) => {
-    if (scanned.has(element) || !element.isConnected) return;
+  const find = (object: Element) => {
+    if (object.getRootNode() !== document) inShadows.add(object);
+    handlers.found(object);
+  };
+
+  /** Visits an element once: false where it was visited already or has left the page. */
+  const visit = (element: Element): boolean => {
+    if (scanned.has(element) || !element.isConnected) return false;
     scanned.add(element);
-    if (element.hasAttribute(ATTR.objectId)) {
-      if (element.getRootNode() !== document) inShadows.add(element);
-      handlers.found(element);
-    }
+    if (element.hasAttribute(ATTR.objectId)) find(element);
     if (element.shadowRoot) adopt(element.shadowRoot);
     // A custom element defined later gets its shadow root without any mutation to observe.
     else if (element.localName.includes('-') && !customElements.get(element.localName)) {
@@ -58,16 +61,7 @@ export function followDom(handlers: DomHandlers): () => void {
         if (element.shadowRoot && element.isConnected) adopt(element.shadowRoot);
       });
     }
-  };
-
-  /** The elements of a subtree, itself visited first; none where it was scanned with an ancestor. */
-  const listing = (subtree: Node): ArrayLike<Element> => {
-    // Already scanned with an ancestor: what was inside it then was scanned too, and what came
-    // in later has mutation records of its own.
-    if (!subtree.isConnected || (subtree instanceof Element && scanned.has(subtree))) return [];
-    if (subtree instanceof Element) visit(subtree);
-    // Kept as the static NodeList: copying tens of thousands of elements into an array would be one long step.
-    return (subtree as ParentNode).querySelectorAll('*');
+    return true;
   };
 
   const scan = () => {
@@ -76,7 +70,11 @@ export function followDom(handlers: DomHandlers): () => void {
     while (head < pending.length) {
       const subtree = pending[head] as Pending;
       if (subtree instanceof Node) {
-        pending[head] = listing(subtree);
+        // Listed with the subtree itself visited first. None where it was scanned with an ancestor:
+        // what was inside it then was scanned too, and what came in later has mutation records of its own.
+        const fresh = subtree instanceof Element ? visit(subtree) : subtree.isConnected;
+        // Kept as the static NodeList: copying tens of thousands of elements into an array would be one long step.
+        pending[head] = fresh ? (subtree as ParentNode).querySelectorAll('*') : [];
         continue;
       }
       const end = Math.min(next + VISITS_PER_CHECK, subtree.length);
@@ -85,14 +83,14 @@ export function followDom(handlers: DomHandlers): () => void {
         head += 1;
         next = 0;
       }
-      if (performance.now() > deadline) return void (slice = setTimeout(scan, 0));
+      if (performance.now() > deadline) return void (slice = setTimeout(scan));
     }
     pending.length = head = 0;
   };
 
   const enqueue = (root: Node) => {
     pending.push(root);
-    slice ??= setTimeout(scan, 0);
+    slice ??= setTimeout(scan);
   };
 
   const lose = (object: Element) => {
@@ -107,8 +105,8 @@ export function followDom(handlers: DomHandlers): () => void {
       const target = record.target as Element;
       if (record.type === 'attributes') {
         if (!target.isConnected) continue;
-        if (record.attributeName === ATTR.queryId) eachMatch(target, OBJECT_SELECTOR, handlers.found);
-        else if (target.hasAttribute(ATTR.objectId)) handlers.found(target);
+        if (record.attributeName === ATTR.queryId) eachMatch(target, OBJECT_SELECTOR, find);
+        else if (target.hasAttribute(ATTR.objectId)) find(target);
         else lose(target);
         continue;
       }
@@ -127,19 +125,18 @@ export function followDom(handlers: DomHandlers): () => void {
   };
 
   const mutations = new MutationObserver(onMutations);
-  const adopt = (root: ShadowRoot) => {
-    handlers.shadowRoot(root);
+  const follow = (root: Document | ShadowRoot) => {
     mutations.observe(root, WATCHED);
     enqueue(root);
   };
-
-  const begin = () => {
-    mutations.observe(document, WATCHED);
-    enqueue(document);
+  const adopt = (root: ShadowRoot) => {
+    handlers.shadowRoot(root);
+    follow(root);
   };
+  const begin = () => follow(document);
   // While the parser builds the page, each node it inserts would be a mutation record (tens of
   // thousands on a long results page): the finished document is scanned once instead.
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', begin, { once: true });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', begin);
   else begin();
   return () => {
     document.removeEventListener('DOMContentLoaded', begin);
