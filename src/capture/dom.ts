@@ -40,20 +40,13 @@ export function followDom(handlers: DomHandlers): () => void {
   let next = 0;
   // Elements already scanned, so that a subtree added in pieces is not scanned twice.
   const scanned = new WeakSet<Element>();
-  // Objects in shadow roots: a removed host does not list them, so they are checked on removals.
-  const inShadows = new Set<Element>();
   let slice: ReturnType<typeof setTimeout> | undefined;
-
-  const find = (object: Element) => {
-    if (object.getRootNode() !== document) inShadows.add(object);
-    handlers.found(object);
-  };
 
   /** Visits an element once: false where it was visited already or has left the page. */
   const visit = (element: Element): boolean => {
     if (scanned.has(element) || !element.isConnected) return false;
     scanned.add(element);
-    if (element.hasAttribute(ATTR.objectId)) find(element);
+    if (element.hasAttribute(ATTR.objectId)) handlers.found(element);
     if (element.shadowRoot) adopt(element.shadowRoot);
     // A custom element defined later gets its shadow root without any mutation to observe.
     else if (element.localName.includes('-') && !customElements.get(element.localName)) {
@@ -93,35 +86,30 @@ export function followDom(handlers: DomHandlers): () => void {
     slice ??= setTimeout(scan);
   };
 
-  const lose = (object: Element) => {
-    inShadows.delete(object);
-    scanned.delete(object);
-    handlers.lost(object);
+  /**
+   * Forgets a removed element as scanned, so that it is scanned again if it comes back
+   * (moved), and loses it if it is an object. A removed host does not list the elements
+   * of its shadow tree: they are walked from here.
+   */
+  const forget = (element: Element) => {
+    scanned.delete(element);
+    if (element.hasAttribute(ATTR.objectId)) handlers.lost(element);
+    element.shadowRoot?.querySelectorAll('*').forEach(forget);
   };
 
   const onMutations = (records: MutationRecord[]) => {
-    let removed = false;
     for (const record of records) {
       const target = record.target as Element;
       if (record.type === 'attributes') {
         if (!target.isConnected) continue;
-        if (record.attributeName === ATTR.queryId) eachMatch(target, OBJECT_SELECTOR, find);
-        else if (target.hasAttribute(ATTR.objectId)) find(target);
-        else lose(target);
+        if (record.attributeName === ATTR.queryId) eachMatch(target, OBJECT_SELECTOR, handlers.found);
+        else if (target.hasAttribute(ATTR.objectId)) handlers.found(target);
+        else handlers.lost(target);
         continue;
       }
-      for (const node of record.removedNodes) {
-        if (!(node instanceof Element)) continue;
-        // Forgotten as scanned, so that the subtree is scanned again if it comes back (moved).
-        eachMatch(node, '*', (element) => {
-          if (element.hasAttribute(ATTR.objectId)) lose(element);
-          else scanned.delete(element);
-        });
-        removed = true;
-      }
+      for (const node of record.removedNodes) if (node instanceof Element) eachMatch(node, '*', forget);
       for (const node of record.addedNodes) if (node instanceof Element) enqueue(node);
     }
-    if (removed) for (const object of inShadows) if (!object.isConnected) lose(object);
   };
 
   const mutations = new MutationObserver(onMutations);
