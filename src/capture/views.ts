@@ -46,10 +46,10 @@ export function watchViews(onViewed: (objects: Element[]) => void): ViewWatcher 
     { threshold: VISIBLE_RATIO },
   );
 
-  function release(object: Element) {
+  const release = (object: Element) => {
     observer.unobserve(object);
     visibleSince.delete(object);
-  }
+  };
 
   return {
     watch(object) {
