@@ -176,9 +176,9 @@ function start(options: Options): QueryTrail {
       if (inactive()) return;
       const target = clickTargetOf(path);
       const stamp = stampAt(timestamp);
-      if (target?.kind === 'object') clickObject(target.object, path, stamp);
-      else if (target?.kind === 'filter') clickFilter(target.filter, path, stamp);
-      else if (target?.kind === 'conversion') convertSafely(target.trigger, stamp);
+      if (target?.kind === 'object') clickObject(target.lineage, path, stamp);
+      else if (target?.kind === 'filter') clickFilter(target.lineage, path, stamp);
+      else if (target?.kind === 'conversion') convertSafely(target.lineage, stamp);
     }),
     submit: guard(log, (path, timestamp) => {
       const trigger = submitTriggerOf(path);

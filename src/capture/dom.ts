@@ -9,14 +9,16 @@ export interface DomHandlers {
   shadowRoot(root: ShadowRoot): void;
 }
 
-const WATCHED = { childList: true, subtree: true, attributes: true, attributeFilter: [ATTR.objectId, ATTR.queryId] };
+// An attribute filter implies `attributes: true`.
+const WATCHED = { childList: true, subtree: true, attributeFilter: [ATTR.objectId, ATTR.queryId] };
 /** Scanning yields to the page after this long, so a page of 10,000 results makes no long task. */
 const SLICE_MS = 8;
 
-const objectsIn = (root: Element): Element[] => [
-  ...(root.hasAttribute(ATTR.objectId) ? [root] : []),
-  ...root.querySelectorAll(OBJECT_SELECTOR),
-];
+/** Calls `handle` for `root`, then its descendants, in document order, as far as they match. */
+const eachMatch = (root: Element, selector: string, handle: (element: Element) => void) => {
+  if (root.matches(selector)) handle(root);
+  root.querySelectorAll(selector).forEach(handle);
+};
 
 /** A subtree to scan: a node still to be listed, or the elements listed in it. */
 type Pending = Node | ArrayLike<Element>;
@@ -38,17 +40,13 @@ export function followDom(handlers: DomHandlers): () => void {
   let next = 0;
   // Elements already scanned, so that a subtree added in pieces is not scanned twice.
   const scanned = new WeakSet<Element>();
-  // Objects in shadow roots: a removed host does not list them, so they are checked on removals.
-  const inShadows = new Set<Element>();
   let slice: ReturnType<typeof setTimeout> | undefined;
 
-  const visit = (element: Element) => {
-    if (scanned.has(element) || !element.isConnected) return;
+  /** Visits an element once: false where it was visited already or has left the page. */
+  const visit = (element: Element): boolean => {
+    if (scanned.has(element) || !element.isConnected) return false;
     scanned.add(element);
-    if (element.hasAttribute(ATTR.objectId)) {
-      if (element.getRootNode() !== document) inShadows.add(element);
-      handlers.found(element);
-    }
+    if (element.hasAttribute(ATTR.objectId)) handlers.found(element);
     if (element.shadowRoot) adopt(element.shadowRoot);
     // A custom element defined later gets its shadow root without any mutation to observe.
     else if (element.localName.includes('-') && !customElements.get(element.localName)) {
@@ -56,16 +54,7 @@ export function followDom(handlers: DomHandlers): () => void {
         if (element.shadowRoot && element.isConnected) adopt(element.shadowRoot);
       });
     }
-  };
-
-  /** The elements of a subtree, itself visited first; none where it was scanned with an ancestor. */
-  const listing = (subtree: Node): ArrayLike<Element> => {
-    // Already scanned with an ancestor: what was inside it then was scanned too, and what came
-    // in later has mutation records of its own.
-    if (!subtree.isConnected || (subtree instanceof Element && scanned.has(subtree))) return [];
-    if (subtree instanceof Element) visit(subtree);
-    // Kept as the static NodeList: copying tens of thousands of elements into an array would be one long step.
-    return (subtree as ParentNode).querySelectorAll('*');
+    return true;
   };
 
   const scan = () => {
@@ -74,7 +63,11 @@ export function followDom(handlers: DomHandlers): () => void {
     while (head < pending.length) {
       const subtree = pending[head] as Pending;
       if (subtree instanceof Node) {
-        pending[head] = listing(subtree);
+        // Listed with the subtree itself visited first. None where it was scanned with an ancestor:
+        // what was inside it then was scanned too, and what came in later has mutation records of its own.
+        const fresh = subtree instanceof Element ? visit(subtree) : subtree.isConnected;
+        // Kept as the static NodeList: copying tens of thousands of elements into an array would be one long step.
+        pending[head] = fresh ? (subtree as ParentNode).querySelectorAll('*') : [];
         continue;
       }
       const end = Math.min(next + VISITS_PER_CHECK, subtree.length);
@@ -83,60 +76,55 @@ export function followDom(handlers: DomHandlers): () => void {
         head += 1;
         next = 0;
       }
-      if (performance.now() > deadline) return void (slice = setTimeout(scan, 0));
+      if (performance.now() > deadline) return void (slice = setTimeout(scan));
     }
     pending.length = head = 0;
   };
 
   const enqueue = (root: Node) => {
     pending.push(root);
-    slice ??= setTimeout(scan, 0);
+    slice ??= setTimeout(scan);
   };
 
-  const lose = (object: Element) => {
-    inShadows.delete(object);
-    scanned.delete(object);
-    handlers.lost(object);
+  /**
+   * Forgets a removed element as scanned, so that it is scanned again if it comes back
+   * (moved), and loses it if it is an object. A removed host does not list the elements
+   * of its shadow tree: they are walked from here.
+   */
+  const forget = (element: Element) => {
+    scanned.delete(element);
+    if (element.hasAttribute(ATTR.objectId)) handlers.lost(element);
+    element.shadowRoot?.querySelectorAll('*').forEach(forget);
   };
 
   const onMutations = (records: MutationRecord[]) => {
-    let removed = false;
     for (const record of records) {
       const target = record.target as Element;
       if (record.type === 'attributes') {
         if (!target.isConnected) continue;
-        if (record.attributeName === ATTR.queryId) objectsIn(target).forEach(handlers.found);
+        if (record.attributeName === ATTR.queryId) eachMatch(target, OBJECT_SELECTOR, handlers.found);
         else if (target.hasAttribute(ATTR.objectId)) handlers.found(target);
-        else lose(target);
+        else handlers.lost(target);
         continue;
       }
-      for (const node of record.removedNodes) {
-        if (!(node instanceof Element)) continue;
-        // Forgotten as scanned, so that the subtree is scanned again if it comes back (moved).
-        for (const element of node.querySelectorAll('*')) scanned.delete(element);
-        scanned.delete(node);
-        objectsIn(node).forEach(lose);
-        removed = true;
-      }
+      for (const node of record.removedNodes) if (node instanceof Element) eachMatch(node, '*', forget);
       for (const node of record.addedNodes) if (node instanceof Element) enqueue(node);
     }
-    if (removed) for (const object of inShadows) if (!object.isConnected) lose(object);
   };
 
   const mutations = new MutationObserver(onMutations);
-  const adopt = (root: ShadowRoot) => {
-    handlers.shadowRoot(root);
+  const follow = (root: Document | ShadowRoot) => {
     mutations.observe(root, WATCHED);
     enqueue(root);
   };
-
-  const begin = () => {
-    mutations.observe(document, WATCHED);
-    enqueue(document);
+  const adopt = (root: ShadowRoot) => {
+    handlers.shadowRoot(root);
+    follow(root);
   };
+  const begin = () => follow(document);
   // While the parser builds the page, each node it inserts would be a mutation record (tens of
   // thousands on a long results page): the finished document is scanned once instead.
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', begin, { once: true });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', begin);
   else begin();
   return () => {
     document.removeEventListener('DOMContentLoaded', begin);

@@ -1,7 +1,5 @@
-import { elementsOf, lineageOf } from '../markup/attributes';
+import { lineageOf } from '../markup/attributes';
 
-const LISTENER = { capture: true, passive: true } as const;
-const CLICKS = ['click', 'auxclick'] as const;
 const MIDDLE_BUTTON = 1;
 
 export interface InteractionHandlers {
@@ -22,25 +20,22 @@ export interface Interactions {
  * still counts. Middle clicks only arrive as `auxclick`.
  */
 export function listenForInteractions(handlers: InteractionHandlers): Interactions {
-  let stopped = false;
+  // One signal removes every listener, those on shadow roots too, without keeping a list of roots.
+  const listening = new AbortController();
+  const listener = { capture: true, passive: true, signal: listening.signal };
   const onClick = (event: Event) => {
-    if (stopped || (event.type === 'auxclick' && (event as MouseEvent).button !== MIDDLE_BUTTON)) return;
-    handlers.click(elementsOf(event.composedPath()), Date.now());
+    if (event.type === 'auxclick' && (event as MouseEvent).button !== MIDDLE_BUTTON) return;
+    const path = event.composedPath().filter((target): target is Element => target instanceof Element);
+    handlers.click(path, Date.now());
   };
   // The form's own lineage, not the event path: inside a shadow root the path stops at
   // the root, and the host's ancestors hold the index and queryID.
   const onSubmit = (event: Event) => {
-    if (!stopped && event.target instanceof Element) handlers.submit(lineageOf(event.target), Date.now());
+    if (event.target instanceof Element) handlers.submit(lineageOf(event.target), Date.now());
   };
-  for (const type of CLICKS) document.addEventListener(type, onClick, LISTENER);
-  document.addEventListener('submit', onSubmit, LISTENER);
-  return {
-    watch: (root) => root.addEventListener('submit', onSubmit, LISTENER),
-    stop() {
-      // Listeners on shadow roots stay (no list of roots is kept, so none is held in memory); the flag silences them.
-      stopped = true;
-      for (const type of CLICKS) document.removeEventListener(type, onClick, LISTENER);
-      document.removeEventListener('submit', onSubmit, LISTENER);
-    },
-  };
+  const watch = (root: Document | ShadowRoot) => root.addEventListener('submit', onSubmit, listener);
+  document.addEventListener('click', onClick, listener);
+  document.addEventListener('auxclick', onClick, listener);
+  watch(document);
+  return { watch, stop: () => listening.abort() };
 }

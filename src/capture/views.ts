@@ -20,8 +20,9 @@ export function watchViews(onViewed: (objects: Element[]) => void): ViewWatcher 
   const observer = new IntersectionObserver(
     (entries) => {
       let started = false;
-      for (const { target, time, isIntersecting, intersectionRatio } of entries) {
-        if (!isIntersecting || intersectionRatio < VISIBLE_RATIO) visibleSince.delete(target);
+      // Out of view is a ratio of 0: isIntersecting adds nothing.
+      for (const { target, time, intersectionRatio } of entries) {
+        if (intersectionRatio < VISIBLE_RATIO) visibleSince.delete(target);
         else if (!visibleSince.has(target)) {
           visibleSince.set(target, time);
           started = true;
@@ -45,10 +46,10 @@ export function watchViews(onViewed: (objects: Element[]) => void): ViewWatcher 
     { threshold: VISIBLE_RATIO },
   );
 
-  function release(object: Element) {
+  const release = (object: Element) => {
     observer.unobserve(object);
     visibleSince.delete(object);
-  }
+  };
 
   return {
     watch(object) {

@@ -1,22 +1,6 @@
-/** The attribute names of SPEC §2, shared with Algolia's guide for Google Tag Manager. */
-export const ATTR = {
-  index: 'data-insights-index',
-  queryId: 'data-insights-query-id',
-  page: 'data-insights-page',
-  hitsPerPage: 'data-insights-hits-per-page',
-  objectId: 'data-insights-object-id',
-  position: 'data-insights-position',
-  price: 'data-insights-price',
-  quantity: 'data-insights-quantity',
-  discount: 'data-insights-discount',
-  filter: 'data-insights-filter',
-  conversion: 'data-insights-conversion',
-  items: 'data-insights-items',
-  value: 'data-insights-value',
-  currency: 'data-insights-currency',
-  eventName: 'data-insights-event-name',
-  ignore: 'data-insights-ignore',
-} as const;
+import * as ATTR from './names';
+
+export { ATTR };
 
 export const OBJECT_SELECTOR = `[${ATTR.objectId}]`;
 const CONTAINER_ATTRS = [ATTR.index, ATTR.queryId, ATTR.page, ATTR.hitsPerPage];
@@ -35,10 +19,6 @@ export function lineageOf(element: Element): Element[] {
     node = node.parentElement ?? (node.parentNode as Partial<ShadowRoot> | null)?.host ?? null;
   }
   return lineage;
-}
-
-export function elementsOf(path: readonly EventTarget[]): Element[] {
-  return path.filter((target): target is Element => target instanceof Element);
 }
 
 /** The value of `attr` on the first element of the lineage that has it. */

@@ -17,18 +17,7 @@ export interface ConversionMarkup {
   currency: string | undefined;
 }
 
-const KINDS: Record<string, ConversionKind> = { '': 'plain', addToCart: 'addToCart', purchase: 'purchase' };
-
 const optionalNumber = (value: string | undefined) => (value === undefined ? undefined : parseNumber(value));
-
-function readItem(object: Lineage, defaultIndex: string | undefined): ItemMarkup {
-  return {
-    ...readObject(object, defaultIndex),
-    price: optionalNumber(nearest(object, ATTR.price)),
-    quantity: optionalNumber(nearest(object, ATTR.quantity)) ?? 1,
-    discount: optionalNumber(nearest(object, ATTR.discount)),
-  };
-}
 
 /**
  * The objects a trigger converts: those its `data-insights-items` selector matches, else
@@ -57,10 +46,16 @@ export function readConversion(trigger: Lineage, defaults: { index?: string | un
   const element = trigger[0] as Element;
   const kind = element.getAttribute(ATTR.conversion) ?? '';
   return {
-    // Own keys only: "toString" is no kind of conversion.
-    kind: Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined,
+    kind: kind === 'addToCart' || kind === 'purchase' ? kind : kind === '' ? 'plain' : undefined,
     trigger: element,
-    items: objectsOf(trigger).map((object) => readItem(object, defaults.index)),
+    items: objectsOf(trigger).map(
+      (object): ItemMarkup => ({
+        ...readObject(object, defaults.index),
+        price: optionalNumber(nearest(object, ATTR.price)),
+        quantity: optionalNumber(nearest(object, ATTR.quantity)) ?? 1,
+        discount: optionalNumber(nearest(object, ATTR.discount)),
+      }),
+    ),
     value: optionalNumber(nearest(trigger, ATTR.value)),
     currency: nearest(trigger, ATTR.currency) ?? defaults.currency,
   };

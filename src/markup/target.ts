@@ -1,10 +1,10 @@
 import { ATTR, type Lineage } from './attributes';
 
-/** What a click landed on, from the clicked element outwards. */
-export type ClickTarget =
-  | { kind: 'object'; object: Lineage }
-  | { kind: 'filter'; filter: Lineage }
-  | { kind: 'conversion'; trigger: Lineage };
+/** What a click landed on: an object, a filter or a conversion trigger, with its lineage. */
+export interface ClickTarget {
+  kind: 'object' | 'filter' | 'conversion';
+  lineage: Lineage;
+}
 
 const SUBMIT_CONTROL = 'button:not([type]),button[type=submit],input[type=submit],input[type=image]';
 
@@ -25,10 +25,14 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
     }
     submitting ||= element.matches(SUBMIT_CONTROL);
     if (target) continue;
-    const from = path.slice(depth);
-    if (isTrigger) target = { kind: 'conversion', trigger: from };
-    else if (element.hasAttribute(ATTR.filter)) target = { kind: 'filter', filter: from };
-    else if (element.hasAttribute(ATTR.objectId)) target = { kind: 'object', object: from };
+    const kind = isTrigger
+      ? 'conversion'
+      : element.hasAttribute(ATTR.filter)
+        ? 'filter'
+        : element.hasAttribute(ATTR.objectId)
+          ? 'object'
+          : undefined;
+    if (kind) target = { kind, lineage: path.slice(depth) };
   }
   return target;
 }

@@ -3,6 +3,7 @@ import { describeElement, lineageOf } from '../../src/markup/attributes';
 import { parseFilters } from '../../src/markup/filters';
 import { positionOf, readObject } from '../../src/markup/object';
 import { clickTargetOf } from '../../src/markup/target';
+import { followDom } from '../../src/capture/dom';
 
 const $ = (selector: string) => document.querySelector(selector) as Element;
 
@@ -60,8 +61,8 @@ describe('reading objects', () => {
     const target = clickTargetOf(lineage);
     expect(target?.kind).toBe('object');
     if (target?.kind !== 'object') return;
-    expect(readObject(target.object, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
-    expect(positionOf(target.object)).toBe(2);
+    expect(readObject(target.lineage, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
+    expect(positionOf(target.lineage)).toBe(2);
   });
 });
 
@@ -101,5 +102,38 @@ describe('filters', () => {
 
   it('leaves a filter without attribute for validation to refuse', () => {
     expect(parseFilters('justavalue')).toEqual(['justavalue']);
+  });
+});
+
+describe('following the DOM', () => {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('finds objects in open shadow roots, also of custom elements defined later, and loses them with their host', async () => {
+    document.body.innerHTML = '<div id="list"><product-tile id="early"></product-tile><late-tile id="late"></late-tile></div>';
+    ($('#early') as HTMLElement).attachShadow({ mode: 'open' }).innerHTML = '<a data-insights-object-id="in-early"></a>';
+    const found: string[] = [];
+    const lost: string[] = [];
+    const stop = followDom({
+      found: (object) => found.push(object.getAttribute('data-insights-object-id') ?? ''),
+      lost: (object) => lost.push(object.getAttribute('data-insights-object-id') ?? ''),
+      shadowRoot: () => {},
+    });
+    await settle();
+    expect(found).toEqual(['in-early']);
+    customElements.define(
+      'late-tile',
+      class extends HTMLElement {
+        constructor() {
+          super();
+          this.attachShadow({ mode: 'open' }).innerHTML = '<a data-insights-object-id="in-late"></a>';
+        }
+      },
+    );
+    await settle();
+    expect(found).toEqual(['in-early', 'in-late']);
+    $('#list').remove();
+    await settle();
+    expect(lost.sort()).toEqual(['in-early', 'in-late']);
+    stop();
   });
 });
