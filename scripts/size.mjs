@@ -10,7 +10,7 @@ const BUDGET = 10 * 1024;
  * What CI enforces until the budget is met: the size reached so far, so that the script can
  * only shrink. Lower it with every cut; it becomes BUDGET once the script fits.
  */
-const LIMIT = 12_850;
+const LIMIT = 11_730;
 
 const minified = statSync(FILE).size;
 const gzipped = execFileSync('gzip', ['-9c', FILE], { maxBuffer: 1 << 24 }).length;
