@@ -41,6 +41,7 @@ export function followDom(handlers: DomHandlers): () => void {
   // Elements already scanned, so that a subtree added in pieces is not scanned twice.
   const scanned = new WeakSet<Element>();
   let slice: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
 
   /** Visits an element once: false where it was visited already or has left the page. */
   const visit = (element: Element): boolean => {
@@ -51,7 +52,7 @@ export function followDom(handlers: DomHandlers): () => void {
     // A custom element defined later gets its shadow root without any mutation to observe.
     else if (element.localName.includes('-') && !customElements.get(element.localName)) {
       void customElements.whenDefined(element.localName).then(() => {
-        if (element.shadowRoot && element.isConnected) adopt(element.shadowRoot);
+        if (element.shadowRoot && element.isConnected && !stopped) adopt(element.shadowRoot);
       });
     }
     return true;
@@ -127,6 +128,7 @@ export function followDom(handlers: DomHandlers): () => void {
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', begin);
   else begin();
   return () => {
+    stopped = true;
     document.removeEventListener('DOMContentLoaded', begin);
     mutations.disconnect();
     clearTimeout(slice);

@@ -136,4 +136,25 @@ describe('following the DOM', () => {
     expect(lost.sort()).toEqual(['in-early', 'in-late']);
     stop();
   });
+
+  it('follows nothing more once stopped, not even a custom element defined afterwards', async () => {
+    document.body.innerHTML = '<after-stop-tile></after-stop-tile>';
+    const found: Element[] = [];
+    const shadowRoots: ShadowRoot[] = [];
+    const stop = followDom({ found: (object) => found.push(object), lost: () => {}, shadowRoot: (root) => shadowRoots.push(root) });
+    await settle();
+    stop();
+    customElements.define(
+      'after-stop-tile',
+      class extends HTMLElement {
+        constructor() {
+          super();
+          this.attachShadow({ mode: 'open' }).innerHTML = '<a data-insights-object-id="too-late"></a>';
+        }
+      },
+    );
+    await settle();
+    expect(shadowRoots).toEqual([]);
+    expect(found).toEqual([]);
+  });
 });
