@@ -107,6 +107,17 @@ describe('filters', () => {
 
 describe('following the DOM', () => {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+  /** Defines a custom element (already in the page) whose open shadow root holds one object. */
+  const defineTile = (name: string, objectID: string) =>
+    customElements.define(
+      name,
+      class extends HTMLElement {
+        constructor() {
+          super();
+          this.attachShadow({ mode: 'open' }).innerHTML = `<a data-insights-object-id="${objectID}"></a>`;
+        }
+      },
+    );
 
   it('finds objects in open shadow roots, also of custom elements defined later, and loses them with their host', async () => {
     document.body.innerHTML = '<div id="list"><product-tile id="early"></product-tile><late-tile id="late"></late-tile></div>';
@@ -120,15 +131,7 @@ describe('following the DOM', () => {
     });
     await settle();
     expect(found).toEqual(['in-early']);
-    customElements.define(
-      'late-tile',
-      class extends HTMLElement {
-        constructor() {
-          super();
-          this.attachShadow({ mode: 'open' }).innerHTML = '<a data-insights-object-id="in-late"></a>';
-        }
-      },
-    );
+    defineTile('late-tile', 'in-late');
     await settle();
     expect(found).toEqual(['in-early', 'in-late']);
     $('#list').remove();
@@ -144,15 +147,7 @@ describe('following the DOM', () => {
     const stop = followDom({ found: (object) => found.push(object), lost: () => {}, shadowRoot: (root) => shadowRoots.push(root) });
     await settle();
     stop();
-    customElements.define(
-      'after-stop-tile',
-      class extends HTMLElement {
-        constructor() {
-          super();
-          this.attachShadow({ mode: 'open' }).innerHTML = '<a data-insights-object-id="too-late"></a>';
-        }
-      },
-    );
+    defineTile('after-stop-tile', 'too-late');
     await settle();
     expect(shadowRoots).toEqual([]);
     expect(found).toEqual([]);
