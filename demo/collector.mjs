@@ -33,6 +33,8 @@ import { createOfficialValidator, isRecord } from './validate-official.mjs';
  * @property {Record<string, string>} [headers] e.g. `{ 'Retry-After': '2' }`
  * @property {string} [message] defaults to the status text
  * @property {true} [hang] never answer (until `reset()`)
+ * @property {number} [delayMs] answer only this many ms after the request arrived, leaving it hanging meanwhile
+ *   (as a slow API would; `reset()` drops it then like any hanging request)
  */
 
 /**
@@ -105,13 +107,32 @@ export function createCollector({ appId, apiKey, validateEvent = createOfficialV
       request.events = events.length;
       const at = Date.now();
       /** @type {ReceivedEvent[]} */
-      const records = verdicts.map((verdict) => ({ ...verdict, at, status: answer?.status ?? null }));
+      const delayMs = fault?.delayMs ?? 0;
+      const records = verdicts.map((verdict) => ({ ...verdict, at, status: answer && !delayMs ? answer.status : null }));
       received.push(...records);
-      if (answer) respond(res, request, answer);
-      else hanging.add(res);
+      if (!answer) hanging.add(res);
+      else if (delayMs) answerLater(res, request, records, answer, delayMs);
+      else respond(res, request, answer);
       for (const listener of listeners) listener({ request, events: records });
     });
     return true;
+  }
+
+  /**
+   * @param {ServerResponse} res
+   * @param {ReceivedRequest} request
+   * @param {ReceivedEvent[]} records
+   * @param {Answer} answer
+   * @param {number} delayMs
+   */
+  function answerLater(res, request, records, answer, delayMs) {
+    hanging.add(res);
+    setTimeout(() => {
+      // Dropped by `reset()`, or given up by the client: it stays unanswered.
+      if (!hanging.delete(res) || res.destroyed) return;
+      for (const record of records) record.status = answer.status;
+      respond(res, request, answer);
+    }, delayMs);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { chromium, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoMoreEvents, flush, pollUntil, setupE2E, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
+import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
 
 const e2e = setupE2E();
 
@@ -104,6 +104,30 @@ async function settledPageShows(page: Page): Promise<boolean[]> {
   return shows;
 }
 
+/** Going back restored the page from the back/forward cache; where it did not, the failure says why. */
+async function expectRestoredFromCache(page: Page): Promise<void> {
+  const shows = await settledPageShows(page);
+  const notRestoredReasons = await page.evaluate(() =>
+    JSON.stringify((performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown })?.notRestoredReasons),
+  );
+  expect(shows, `the results page was not restored from the back/forward cache; notRestoredReasons: ${notRestoredReasons}`).toEqual([false, true]);
+}
+
+/** How the collector answered each copy of each click it received, by objectID, in order of arrival (null: never answered). */
+function clickAnswers(): Record<string, Array<number | null>> {
+  const answers: Record<string, Array<number | null>> = {};
+  for (const { event, status } of e2e.collector.received) {
+    const { eventType, objectIDs } = event as ReceivedEvent;
+    if (eventType === 'click') (answers[String(objectIDs)] ??= []).push(status);
+  }
+  return answers;
+}
+
+/** How long QueryTrail waits for an answer before it counts a send as failed (src/delivery/transport.ts). */
+const SEND_TIMEOUT_MS = 15_000;
+/** Longer than the first retry waits (1 s + 50% jitter): a send repeated after a failure has time to show up. */
+const RETRY_QUIET_MS = 1_700;
+
 describe('the back/forward cache', () => {
   it('restores the results page with QueryTrail working: one event per click, no view sent twice', async () => {
     // The fixtures' server is only reachable through a page the harness opened.
@@ -121,11 +145,7 @@ describe('the back/forward cache', () => {
       expect(leavingClick).toMatchObject({ objectIDs: ['back-2'], positions: [2], queryID });
 
       await page.goBack({ waitUntil: 'commit' });
-      const shows = await settledPageShows(page);
-      const notRestoredReasons = await page.evaluate(() =>
-        JSON.stringify((performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown })?.notRestoredReasons),
-      );
-      expect(shows, `the results page was not restored from the back/forward cache; notRestoredReasons: ${notRestoredReasons}`).toEqual([false, true]);
+      await expectRestoredFromCache(page);
 
       const beforeClick = received().length;
       await page.click('#quick-view-3');
@@ -141,6 +161,61 @@ describe('the back/forward cache', () => {
       await expectNoMoreEvents(e2e.collector, received().length, VIEW_QUIET_MS);
       expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted(results(1, 8)));
       expect(received().filter(({ eventType }) => eventType === 'click')).toHaveLength(2);
+    });
+  });
+
+  // Chromium keeps a page with keepalive requests in flight in the cache. A request answered while the page is
+  // cached settles once it is restored; one never answered is timed out by the restored page, but the browser
+  // carries on with it (the collector's connection stays open), so it may still reach the API.
+  it('restores a page left with two sends in flight: the one answered 500 meanwhile is retried once, the one never answered is not sent again, and QueryTrail keeps sending', async () => {
+    const origin = new URL((await e2e.open('/living-product.html')).page.url()).origin;
+    const { collector } = e2e;
+    const isClickOn = (objectID: string) => (event: ReceivedEvent) => event.eventType === 'click' && String(event.objectIDs) === objectID;
+    // The regular send, without waiting for its answer.
+    const sendNow = (page: Page) => page.evaluate(() => void window.QueryTrail?.instance?.flush());
+
+    await withBackForwardCache(async (page) => {
+      await page.goto(`${origin}/living-results.html`);
+      await waitForViews(collector, ['back-1', 'back-2', 'back-3', 'back-4']);
+
+      collector.faults.next.push({ status: 500, delayMs: 2_000 }, { hang: true });
+      await page.click('#quick-view-1');
+      await sendNow(page);
+      await waitForEvents(collector, 1, isClickOn('back-1'));
+      await page.click('#quick-view-4');
+      await sendNow(page);
+      const [unanswered] = await waitForEvents(collector, 1, isClickOn('back-4'));
+      const unansweredSentAt = collector.received.find(({ event }) => event === unanswered)?.at ?? Date.now();
+
+      await page.click('#open-2');
+      await page.waitForURL('**/living-product.html');
+      const leftAt = Date.now();
+      expect(clickAnswers(), 'both sends should still wait for their answer when the page is left').toMatchObject({ 'back-1': [null], 'back-4': [null] });
+      // The 500 comes while the page is in the cache.
+      await pollUntil(() => clickAnswers()['back-1']?.[0] === 500, 5_000, () => `the first send was not answered 500: ${JSON.stringify(clickAnswers())}`);
+
+      await page.goBack({ waitUntil: 'commit' });
+      await expectRestoredFromCache(page);
+      const timeInCache = Date.now() - leftAt;
+
+      await page.click('#quick-view-3');
+      await waitForEvents(collector, 1, isClickOn('back-3'));
+      await flush(page);
+      // Past the moment the restored page gives up on the unanswered send, counting the time in the cache
+      // as if its timeout had stood still meanwhile (Chromium lets it run), plus the time a retry would take.
+      await sleep(unansweredSentAt + SEND_TIMEOUT_MS + timeInCache + RETRY_QUIET_MS - Date.now());
+
+      expect(clickAnswers()).toEqual({
+        // Answered 500 while the page was cached: sent again after the restore, delivered once.
+        'back-1': [500, 200],
+        // Never answered: not sent again, as the browser may still deliver it.
+        'back-4': [null],
+        // The link that left the page, sent by beacon.
+        'back-2': [200],
+        // After the restore.
+        'back-3': [200],
+      });
+      expect(sorted(viewedObjectIDs(collector))).toEqual(['back-1', 'back-2', 'back-3', 'back-4']);
     });
   });
 });
