@@ -107,6 +107,14 @@ describe('filters', () => {
 
 describe('following the DOM', () => {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+  /** Follows the DOM, listing the objectIDs found and lost. */
+  const followObjectIDs = () => {
+    const found: string[] = [];
+    const lost: string[] = [];
+    const idOf = (object: Element) => object.getAttribute('data-insights-object-id') ?? '';
+    const stop = followDom({ found: (object) => found.push(idOf(object)), lost: (object) => lost.push(idOf(object)), shadowRoot: () => {} });
+    return { found, lost, stop };
+  };
   /** Defines a custom element (already in the page) whose open shadow root holds one object. */
   const defineTile = (name: string, objectID: string) =>
     customElements.define(
@@ -122,13 +130,7 @@ describe('following the DOM', () => {
   it('finds objects in open shadow roots, also of custom elements defined later, and loses them with their host', async () => {
     document.body.innerHTML = '<div id="list"><product-tile id="early"></product-tile><late-tile id="late"></late-tile></div>';
     ($('#early') as HTMLElement).attachShadow({ mode: 'open' }).innerHTML = '<a data-insights-object-id="in-early"></a>';
-    const found: string[] = [];
-    const lost: string[] = [];
-    const stop = followDom({
-      found: (object) => found.push(object.getAttribute('data-insights-object-id') ?? ''),
-      lost: (object) => lost.push(object.getAttribute('data-insights-object-id') ?? ''),
-      shadowRoot: () => {},
-    });
+    const { found, lost, stop } = followObjectIDs();
     await settle();
     expect(found).toEqual(['in-early']);
     defineTile('late-tile', 'in-late');
@@ -137,6 +139,21 @@ describe('following the DOM', () => {
     $('#list').remove();
     await settle();
     expect(lost.sort()).toEqual(['in-early', 'in-late']);
+    stop();
+  });
+
+  it('loses an object that became one through an attribute change inside a shadow root when its host is removed', async () => {
+    document.body.innerHTML = '<div id="host"></div>';
+    const shadow = ($('#host') as HTMLElement).attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<a id="later-object"></a>';
+    const { found, lost, stop } = followObjectIDs();
+    await settle();
+    (shadow.getElementById('later-object') as Element).setAttribute('data-insights-object-id', 'in-shadow');
+    await settle();
+    expect(found).toEqual(['in-shadow']);
+    $('#host').remove();
+    await settle();
+    expect(lost).toEqual(['in-shadow']);
     stop();
   });
 
