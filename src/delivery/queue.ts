@@ -105,7 +105,8 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
 
   async function retry(): Promise<void> {
     clearTimeout(retryTimer);
-    await outbox.drain(deliverAll);
+    // Once stopped, a drain would only take the stored events out and put them back.
+    if (!stopped) await outbox.drain(deliverAll);
   }
 
   window.addEventListener('online', retry);
