@@ -1,6 +1,15 @@
-export { init } from './trail';
+import type { OptionsInput } from './options';
+import { init as initFromPage, type QueryTrail } from './trail';
+
+/**
+ * Starts QueryTrail (SPEC §1, §8). The page's own entry takes whatever a script tag or a tag
+ * manager hands it; code that imports QueryTrail gets its options checked by the compiler too.
+ * Invalid options still leave it inactive, with one `console.error`.
+ */
+export const init: (options: QueryTrailOptions) => QueryTrail = initFromPage;
+
 export type { QueryTrail, Consent, InsightsEvent } from './trail';
-export type { OptionsInput as QueryTrailOptions } from './options';
+export type QueryTrailOptions = OptionsInput;
 export { validateEvent, variants as eventSchemas } from './events/schemas';
 export type { Validation, Variant } from './events/schemas';
 export { VERSION } from './version';
