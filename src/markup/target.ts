@@ -6,7 +6,8 @@ export interface ClickTarget {
   lineage: Lineage;
 }
 
-const SUBMIT_CONTROL = 'button:not([type]),button[type=submit],input[type=submit],input[type=image]';
+/** What submits a form: the `type` property, unlike the attribute, is "submit" for a button whose type is missing or invalid. */
+const SUBMIT_TYPES: unknown[] = ['submit', 'image'];
 
 /**
  * Ignore zones win over everything; a button or link conversion trigger takes the click
@@ -23,7 +24,7 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
       if (isTrigger && submitting) return undefined;
       continue;
     }
-    submitting ||= element.matches(SUBMIT_CONTROL);
+    submitting ||= SUBMIT_TYPES.includes((element as HTMLButtonElement).type);
     if (target) continue;
     const kind = isTrigger
       ? 'conversion'

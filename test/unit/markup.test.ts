@@ -84,6 +84,20 @@ describe('what a click landed on', () => {
     expect(clickTargetOf(lineageOf(document.body))).toBeUndefined();
   });
 
+  it('gives the click on any control that submits a form trigger to the form, whatever its type attribute says', () => {
+    document.body.innerHTML = `
+      <form data-insights-conversion="purchase" data-insights-index="products">
+        <button id="empty-type" type="" data-insights-object-id="p1">Buy</button>
+        <button id="misspelt" type="sumbit" data-insights-object-id="p2">Buy</button>
+        <input id="image" type="image" data-insights-object-id="p3">
+        <button id="plain" type="button" data-insights-object-id="p4">Details</button>
+      </form>`;
+    expect(clickTargetOf(lineageOf($('#empty-type')))).toBeUndefined();
+    expect(clickTargetOf(lineageOf($('#misspelt')))).toBeUndefined();
+    expect(clickTargetOf(lineageOf($('#image')))).toBeUndefined();
+    expect(clickTargetOf(lineageOf($('#plain')))?.kind).toBe('object');
+  });
+
   it('names elements the way a developer searches for them', () => {
     document.body.innerHTML = '<li id="hit-3" data-insights-object-id="sku-3"></li>';
     expect(describeElement($('#hit-3'))).toBe('<li id="hit-3" data-insights-object-id="sku-3">');
