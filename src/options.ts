@@ -69,28 +69,24 @@ function coerceOption(name: string, value: unknown): unknown {
   const trimmed = value.trim();
   // Every boolean and number option has a default, whose type says how to read a string.
   const type = typeof DEFAULTS[name as keyof typeof DEFAULTS];
-  if (type === 'boolean' && (trimmed === '' || trimmed === 'true')) return true;
-  if (type === 'boolean' && trimmed === 'false') return false;
+  if (type === 'boolean' && ['', 'true', 'false'].includes(trimmed)) return trimmed !== 'false';
   if (type === 'number' && /^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
   return value;
 }
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
-/** Options from QueryTrail's own script tag: `data-` + the option name in kebab-case. */
-function readScriptOptions(script: Element | null): Record<string, string> {
-  const found: Record<string, string> = {};
+/**
+ * SPEC §1: options from QueryTrail's own script tag (`data-` + the option name in kebab-case)
+ * win over `window.querytrailConfig`.
+ */
+export function pageOptions(script: Element | null, global: unknown): Record<string, unknown> {
+  const found: Record<string, unknown> = { ...(isRecord(global) && global) };
   for (const name of OPTION_NAMES) {
     const value = script?.getAttribute(`data-${kebab(name)}`);
     if (value !== null && value !== undefined) found[name] = value;
   }
   return found;
-}
-
-/** SPEC §1: attributes on QueryTrail's own script tag win over `window.querytrailConfig`. */
-export function pageOptions(script: Element | null, global: unknown): Record<string, unknown> {
-  const fromGlobal = isRecord(global) ? global : {};
-  return { ...fromGlobal, ...readScriptOptions(script) };
 }
 
 export type OptionsResult = { ok: true; options: Options } | { ok: false; problems: string[] };

@@ -17,8 +17,6 @@ export interface ConversionMarkup {
   currency: string | undefined;
 }
 
-const optionalNumber = (value: string | undefined) => (value === undefined ? undefined : parseNumber(value));
-
 /**
  * The objects a trigger converts: those its `data-insights-items` selector matches, else
  * the objects inside it, else the object it sits in.
@@ -51,12 +49,12 @@ export function readConversion(trigger: Lineage, defaults: { index?: string | un
     items: objectsOf(trigger).map(
       (object): ItemMarkup => ({
         ...readObject(object, defaults.index),
-        price: optionalNumber(nearest(object, ATTR.price)),
-        quantity: optionalNumber(nearest(object, ATTR.quantity)) ?? 1,
-        discount: optionalNumber(nearest(object, ATTR.discount)),
+        price: parseNumber(nearest(object, ATTR.price)),
+        quantity: parseNumber(nearest(object, ATTR.quantity)) ?? 1,
+        discount: parseNumber(nearest(object, ATTR.discount)),
       }),
     ),
-    value: optionalNumber(nearest(trigger, ATTR.value)),
+    value: parseNumber(nearest(trigger, ATTR.value)),
     currency: nearest(trigger, ATTR.currency) ?? defaults.currency,
   };
 }

@@ -64,6 +64,21 @@ describe('reading objects', () => {
     expect(readObject(target.lineage, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
     expect(positionOf(target.lineage)).toBe(2);
   });
+
+  it('ranks objects rendered each in its own shadow root (web-component cards) among the container’s objects', () => {
+    document.body.innerHTML = `
+      <ol data-insights-index="products" data-insights-page="1" data-insights-hits-per-page="10">
+        <result-card id="first"></result-card><li data-insights-object-id="light"></li><result-card id="third"></result-card>
+      </ol>`;
+    const objectIn = (id: string) => {
+      const shadow = ($(`#${id}`) as HTMLElement).attachShadow({ mode: 'open' });
+      shadow.innerHTML = `<article data-insights-object-id="${id}"></article>`;
+      return shadow.firstElementChild as Element;
+    };
+    const [first, third] = [objectIn('first'), objectIn('third')];
+    expect(positionOf(lineageOf(first))).toBe(11);
+    expect(positionOf(lineageOf(third))).toBe(13);
+  });
 });
 
 describe('what a click landed on', () => {
