@@ -156,7 +156,7 @@ function start(options: Options): QueryTrail {
     await memory.loaded;
     const resolved = items.map((item) => ({
       ...item,
-      queryID: item.queryID ?? landingQueryID ?? (item.index ? memory.recall(item.objectID, item.index, stamp.timestamp) : undefined),
+      queryID: item.queryID ?? landingQueryID ?? memory.recall(item.objectID, item.index, stamp.timestamp),
     }));
     if (inactive()) return;
     const eventName = eventNameFor(trigger, options[`${kind === 'plain' ? 'conversion' : kind}EventName`]);
@@ -172,13 +172,14 @@ function start(options: Options): QueryTrail {
   const convertSafely = (trigger: Lineage, stamp: Stamp) => void convert(trigger, stamp).catch((error: unknown) => log.warn('conversion failed:', error));
 
   const interactions = listenForInteractions({
-    click: guard(log, (path, timestamp) => {
-      if (inactive()) return;
+    click: guard(log, (path, timestamp, middle) => {
       const target = clickTargetOf(path);
+      // SPEC §3: a middle click counts on an object only (its link opens in a new tab).
+      if (!target || inactive() || (middle && target.kind !== 'object')) return;
       const stamp = stampAt(timestamp);
-      if (target?.kind === 'object') clickObject(target.lineage, path, stamp);
-      else if (target?.kind === 'filter') clickFilter(target.lineage, path, stamp);
-      else if (target?.kind === 'conversion') convertSafely(target.lineage, stamp);
+      if (target.kind === 'object') clickObject(target.lineage, path, stamp);
+      else if (target.kind === 'filter') clickFilter(target.lineage, path, stamp);
+      else convertSafely(target.lineage, stamp);
     }),
     submit: guard(log, (path, timestamp) => {
       const trigger = submitTriggerOf(path);

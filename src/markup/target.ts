@@ -6,8 +6,6 @@ export interface ClickTarget {
   lineage: Lineage;
 }
 
-/** What submits a form: the `type` property, unlike the attribute, is "submit" for a button whose type is missing or invalid. */
-const SUBMIT_TYPES: unknown[] = ['submit', 'image'];
 
 /**
  * Ignore zones win over everything; a button or link conversion trigger takes the click
@@ -24,7 +22,8 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
       if (isTrigger && submitting) return undefined;
       continue;
     }
-    submitting ||= SUBMIT_TYPES.includes((element as HTMLButtonElement).type);
+    // The `type` property, unlike the attribute, is "submit" for a button whose type is missing or invalid.
+    submitting ||= ['submit', 'image'].includes((element as HTMLButtonElement).type);
     if (target) continue;
     const kind = isTrigger
       ? 'conversion'
