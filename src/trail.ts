@@ -17,7 +17,7 @@ import { ATTR, describeElement, lineageOf, nearest, type Lineage } from './marku
 import { readConversion } from './markup/conversion';
 import { parseFilters } from './markup/filters';
 import { positionOf, readObject } from './markup/object';
-import { clickTargetOf, submitTriggerOf } from './markup/target';
+import { clickTargetOf, convertsOnSubmit, isIgnored } from './markup/target';
 import { isValidToken, resolveUserToken, TOKEN_COOKIE, TOKEN_COOKIE_MAX_AGE, type TokenSource } from './memory/identity';
 import { createQueryIdMemory } from './memory/query-ids';
 import { CONSENT, parseOptions, type Consent, type Options } from './options';
@@ -182,8 +182,7 @@ function start(options: Options): QueryTrail {
       else convertSafely(target.lineage, stamp);
     }),
     submit: guard(log, (path, timestamp) => {
-      const trigger = submitTriggerOf(path);
-      if (trigger && !inactive()) convertSafely(trigger, stampAt(timestamp));
+      if (convertsOnSubmit(path) && !inactive()) convertSafely(path, stampAt(timestamp));
     }),
   });
   const stopExit = onPageExit(
@@ -193,7 +192,7 @@ function start(options: Options): QueryTrail {
     }),
   );
 
-  // Views count once per object and queryID, or once per page load without a queryID.
+  // Views count once per object and queryID, or once per page load without a queryID; none in an ignore zone.
   const viewed = new Set<string>();
   const onViewed = guard(log, (objects: Element[]) => {
     if (inactive()) return;
@@ -202,7 +201,7 @@ function start(options: Options): QueryTrail {
       const lineage = lineageOf(element);
       const { objectID, index, queryID } = readObject(lineage, options.index);
       const key = `${index}\n${queryID}\n${objectID}`;
-      if (viewed.has(key)) return [];
+      if (viewed.has(key) || isIgnored(lineage)) return [];
       viewed.add(key);
       const view = { objectID, index, eventName: eventNameFor(lineage, options.viewEventName) };
       // Checked one by one first, so that one broken object does not take 19 valid views down with it.

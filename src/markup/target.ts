@@ -6,6 +6,8 @@ export interface ClickTarget {
   lineage: Lineage;
 }
 
+/** Whether the element of the lineage is in an ignore zone, where nothing is sent (SPEC §2). */
+export const isIgnored = (lineage: Lineage) => lineage.some((element) => element.hasAttribute(ATTR.ignore));
 
 /**
  * Ignore zones win over everything; a button or link conversion trigger takes the click
@@ -13,10 +15,10 @@ export interface ClickTarget {
  * `submit`); otherwise the nearer of a filter and an object is what the user meant.
  */
 export function clickTargetOf(path: Lineage): ClickTarget | undefined {
+  if (isIgnored(path)) return undefined;
   let target: ClickTarget | undefined;
   let submitting = false;
   for (const [depth, element] of path.entries()) {
-    if (element.hasAttribute(ATTR.ignore)) return undefined;
     const isTrigger = element.hasAttribute(ATTR.conversion);
     if (element.localName === 'form') {
       if (isTrigger && submitting) return undefined;
@@ -37,9 +39,8 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
   return target;
 }
 
-/** The form trigger a `submit` event converts, unless it sits in an ignore zone. */
-export function submitTriggerOf(path: Lineage): Lineage | undefined {
-  const form = path[0];
-  const converts = form?.localName === 'form' && form.hasAttribute(ATTR.conversion);
-  return converts && !path.some((element) => element.hasAttribute(ATTR.ignore)) ? path : undefined;
+/** Whether a `submit` event on the lineage's form converts: a form trigger outside any ignore zone. */
+export function convertsOnSubmit(form: Lineage): boolean {
+  const [element] = form;
+  return element?.localName === 'form' && element.hasAttribute(ATTR.conversion) && !isIgnored(form);
 }

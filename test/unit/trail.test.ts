@@ -141,6 +141,38 @@ describe('filters', () => {
   });
 });
 
+describe('views', () => {
+  it('sends no view for an object inside data-insights-ignore', async () => {
+    // happy-dom reports no intersections: every watched object is reported fully in view.
+    const watched: Element[] = [];
+    let report: IntersectionObserverCallback = () => {};
+    vi.stubGlobal(
+      'IntersectionObserver',
+      class {
+        constructor(callback: IntersectionObserverCallback) {
+          report = callback;
+        }
+        observe(target: Element) {
+          watched.push(target);
+        }
+        unobserve() {}
+        disconnect() {}
+      },
+    );
+    document.body.innerHTML = `
+      <ul data-insights-index="products">
+        <li data-insights-object-id="result"></li>
+        <li data-insights-ignore><div data-insights-object-id="sponsored"></div></li>
+      </ul>`;
+    trail = init(required);
+    await vi.waitFor(() => expect(watched).toHaveLength(2));
+    const entries = watched.map((target) => ({ target, time: performance.now(), intersectionRatio: 1 }));
+    report(entries as unknown as IntersectionObserverEntry[], {} as IntersectionObserver);
+    await vi.waitFor(() => expect(accepted).toHaveLength(1), { timeout: 3000 });
+    expect(accepted).toMatchObject([{ eventType: 'view', objectIDs: ['result'] }]);
+  });
+});
+
 describe('identity', () => {
   beforeEach(() => {
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
