@@ -33,14 +33,14 @@ const objectsAcrossShadowRoots = (scope: ParentNode): Element[] =>
   ]);
 
 /**
- * The absolute 1-based position: explicit, else page × hitsPerPage + the object's rank
+ * The absolute 1-based position: explicit (on the object or an ancestor), else page × hitsPerPage + the object's rank
  * among its container's objects in document order. Only counted when a click after
  * search needs it, since it walks the container.
  */
 export function positionOf(object: Lineage): number {
   const element = object[0] as Element;
-  const explicit = element.getAttribute(ATTR.position);
-  if (explicit !== null) return parseNumber(explicit);
+  const explicit = nearest(object, ATTR.position);
+  if (explicit !== undefined) return parseNumber(explicit);
   const scope = containerOf(object) ?? document;
   // An object in a shadow root below its container (a card rendered by a web component) is
   // ranked among the objects of every card; the container's own tree is listed at once.

@@ -42,6 +42,16 @@ describe('reading objects', () => {
     expect(positionOf(lineageOf($('#first-page')))).toBe(2);
   });
 
+  it('reads an explicit position from the nearest ancestor that has one, as every other value', () => {
+    document.body.innerHTML = `
+      <ol data-insights-index="products" data-insights-page="1" data-insights-hits-per-page="10">
+        <li data-insights-position="3"><a id="wrapped" data-insights-object-id="a"></a></li>
+        <li data-insights-position="4"><a id="own" data-insights-object-id="b" data-insights-position="9"></a></li>
+      </ol>`;
+    expect(positionOf(lineageOf($('#wrapped')))).toBe(3);
+    expect(positionOf(lineageOf($('#own')))).toBe(9);
+  });
+
   it('gives NaN, never a plausible number, for broken position markup', () => {
     document.body.innerHTML = `
       <ol data-insights-page="1"><li id="no-hits" data-insights-object-id="a"></li></ol>
