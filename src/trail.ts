@@ -148,7 +148,8 @@ function start(options: Options): QueryTrail {
   };
 
   const convert = async (trigger: Lineage, stamp: Stamp) => {
-    const { kind, items, value, currency, trigger: element } = readConversion(trigger, options);
+    const element = trigger[0] as Element;
+    const { kind, items, value, currency } = readConversion(trigger, options);
     if (!kind) return reject(undefined, `${ATTR.conversion} must be "", "addToCart" or "purchase"`, element);
     if (!items.length) return reject(undefined, `no object to convert: nothing matches ${ATTR.items}, and no ${ATTR.objectId} inside or around the trigger`, element);
     // Resolved at once once the stored queryIDs are loaded (moments after start), so that the

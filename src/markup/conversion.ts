@@ -11,7 +11,6 @@ export interface ItemMarkup extends ObjectMarkup {
 
 export interface ConversionMarkup {
   kind: ConversionKind | undefined;
-  trigger: Element;
   items: ItemMarkup[];
   value: number | undefined;
   currency: string | undefined;
@@ -41,11 +40,10 @@ function objectsOf(trigger: Lineage): Lineage[] {
 }
 
 export function readConversion(trigger: Lineage, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {
-  const element = trigger[0] as Element;
-  const kind = element.getAttribute(ATTR.conversion) ?? '';
+  // The trigger's own attribute: the nearest one.
+  const kind = nearest(trigger, ATTR.conversion) ?? '';
   return {
     kind: kind === 'addToCart' || kind === 'purchase' ? kind : kind === '' ? 'plain' : undefined,
-    trigger: element,
     items: objectsOf(trigger).map(
       (object): ItemMarkup => ({
         ...readObject(object, defaults.index),

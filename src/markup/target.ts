@@ -10,9 +10,10 @@ export interface ClickTarget {
 export const isIgnored = (lineage: Lineage) => lineage.some((element) => element.hasAttribute(ATTR.ignore));
 
 /**
- * Ignore zones win over everything; a button or link conversion trigger takes the click
- * for its conversion, and so does a form trigger's submit control (the form converts on
- * `submit`); otherwise the nearer of a filter and an object is what the user meant.
+ * Ignore zones win over everything; the nearest button or link conversion trigger takes the
+ * click for its conversion, also from an object inside it, and so does a form trigger's submit
+ * control (the form converts on `submit`); otherwise the nearer of a filter and an object is
+ * what the user meant.
  */
 export function clickTargetOf(path: Lineage): ClickTarget | undefined {
   if (isIgnored(path)) return undefined;
@@ -26,7 +27,8 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
     }
     // The `type` property, unlike the attribute, is "submit" for a button whose type is missing or invalid.
     submitting ||= ['submit', 'image'].includes((element as HTMLButtonElement).type);
-    if (target) continue;
+    // A trigger takes the click from an object or filter inside it, not from a trigger inside it.
+    if (target && (!isTrigger || target.kind === 'conversion')) continue;
     const kind = isTrigger
       ? 'conversion'
       : element.hasAttribute(ATTR.filter)

@@ -109,6 +109,18 @@ describe('what a click landed on', () => {
     expect(clickTargetOf(lineageOf(document.body))).toBeUndefined();
   });
 
+  it('gives a click on an object or filter inside a button or link trigger to the trigger', () => {
+    document.body.innerHTML = `
+      <div data-insights-index="products">
+        <button id="bundle" data-insights-conversion="addToCart"><span id="in-button" data-insights-object-id="p1">Add</span></button>
+        <a id="link" href="#cart" data-insights-conversion="purchase"><b data-insights-filter="brand:Acme"><i id="in-link">Buy</i></b></a>
+        <button id="outer" data-insights-conversion=""><span id="inner" data-insights-conversion="addToCart"><span id="nested">+</span></span></button>
+      </div>`;
+    expect(clickTargetOf(lineageOf($('#in-button')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#bundle')) });
+    expect(clickTargetOf(lineageOf($('#in-link')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#link')) });
+    expect(clickTargetOf(lineageOf($('#nested')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#inner')) });
+  });
+
   it('gives the click on any control that submits a form trigger to the form, whatever its type attribute says', () => {
     document.body.innerHTML = `
       <form data-insights-conversion="purchase" data-insights-index="products">
