@@ -74,23 +74,18 @@ function coerceOption(name: string, value: unknown): unknown {
   return value;
 }
 
-const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-
 /**
- * SPEC §1: options from QueryTrail's own script tag (`data-` + the option name in kebab-case)
- * win over `window.querytrailConfig`.
+ * SPEC §1: options from QueryTrail's own script tag win over `window.querytrailConfig`. The
+ * tag's `dataset` names each `data-` attribute in camelCase, as the options are named
+ * (`data-query-id-ttl` is `queryIdTtl`).
  */
-export function pageOptions(script: Element | null, global: unknown): Record<string, unknown> {
+export function pageOptions(script: HTMLOrSVGElement | null, global: unknown): Record<string, unknown> {
   const found: Record<string, unknown> = { ...(isRecord(global) && global) };
-  for (const name of OPTION_NAMES) {
-    const value = script?.getAttribute(`data-${kebab(name)}`);
-    if (value !== null && value !== undefined) found[name] = value;
-  }
+  for (const name of OPTION_NAMES) found[name] = script?.dataset[name] ?? found[name];
   return found;
 }
 
 export type OptionsResult = { ok: true; options: Options } | { ok: false; problems: string[] };
-
 
 export function parseOptions(input: unknown): OptionsResult {
   const raw: Record<string, unknown> = { ...DEFAULTS };

@@ -53,7 +53,7 @@ export function init(input: unknown): QueryTrail {
   try {
     const parsed = parseOptions(input);
     if (parsed.ok) return start(parsed.options);
-    console.error(`QueryTrail: invalid options, QueryTrail stays inactive: ${parsed.problems.join('; ')}.`);
+    console.error(`QueryTrail stays inactive: ${parsed.problems.join('; ')}.`);
   } catch (error) {
     console.error('QueryTrail: could not start:', error);
   }

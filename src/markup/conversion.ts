@@ -30,13 +30,11 @@ function objectsOf(trigger: Lineage): Lineage[] {
   } catch {
     // An invalid selector matches nothing; the conversion is then refused by name.
   }
-  if (selector || matched.length) {
-    return matched
-      .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? match : [...match.querySelectorAll(OBJECT_SELECTOR)]))
-      .map(lineageOf);
-  }
-  const depth = trigger.findIndex((ancestor) => ancestor.hasAttribute(ATTR.objectId));
-  return depth < 0 ? [] : [trigger.slice(depth)];
+  // Without a selector and without objects inside, the object around the trigger.
+  if (!selector && !matched.length) matched = trigger.filter((ancestor) => ancestor.hasAttribute(ATTR.objectId)).slice(0, 1);
+  return matched
+    .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? match : [...match.querySelectorAll(OBJECT_SELECTOR)]))
+    .map(lineageOf);
 }
 
 export function readConversion(trigger: Lineage, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {
