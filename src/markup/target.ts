@@ -19,7 +19,10 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
   if (isIgnored(path)) return undefined;
   let target: ClickTarget | undefined;
   let submitting = false;
+  // The control of the label clicked, if any.
+  let control: HTMLElement | null = null;
   for (const [depth, element] of path.entries()) {
+    control ||= (element as HTMLLabelElement).control;
     const isTrigger = element.hasAttribute(ATTR.conversion);
     if (element.localName === 'form') {
       if (isTrigger && submitting) return undefined;
@@ -38,7 +41,9 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
           : undefined;
     if (kind) target = { kind, lineage: path.slice(depth) };
   }
-  return target;
+  // The browser follows a click on a label with one on its control: where that one reaches
+  // the same target, it alone counts.
+  return control && !path.includes(control) && target?.lineage[0]?.contains(control) ? undefined : target;
 }
 
 /** Whether a `submit` event on the lineage's form converts: a form trigger outside any ignore zone. */

@@ -173,6 +173,20 @@ describe('views', () => {
   });
 });
 
+describe('labels', () => {
+  it('sends one event for a click on a label around its checkbox, which the browser follows with a click on the checkbox', () => {
+    document.body.innerHTML = `
+      <ul data-insights-index="products">
+        <li data-insights-filter="brand:Apple"><label><input type="checkbox"><span id="apple">Apple</span></label></li>
+        <li><label data-insights-filter="brand:Acme" for="acme"><span id="acme-label">Acme</span></label><input type="checkbox" id="acme"></li>
+      </ul>`;
+    trail = init(required);
+    click('#apple');
+    click('#acme-label');
+    expect(accepted).toMatchObject([{ filters: ['brand:Apple'] }, { filters: ['brand:Acme'] }]);
+  });
+});
+
 describe('identity', () => {
   beforeEach(() => {
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
