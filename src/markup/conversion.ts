@@ -38,7 +38,7 @@ function objectsOf(trigger: Lineage): Lineage[] {
 }
 
 export function readConversion(trigger: Lineage, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {
-  // The trigger's own attribute: the nearest one.
+  // The trigger has the attribute, so the nearest one is its own.
   const kind = nearest(trigger, ATTR.conversion) ?? '';
   return {
     kind: kind === 'addToCart' || kind === 'purchase' ? kind : kind === '' ? 'plain' : undefined,

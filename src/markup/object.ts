@@ -33,9 +33,9 @@ const objectsAcrossShadowRoots = (scope: ParentNode): Element[] =>
   ]);
 
 /**
- * The absolute 1-based position: explicit (on the object or an ancestor), else page × hitsPerPage + the object's rank
- * among its container's objects in document order. Only counted when a click after
- * search needs it, since it walks the container.
+ * The absolute 1-based position: explicit (on the object or an ancestor), else page ×
+ * hitsPerPage + the object's rank among its container's objects in document order. Only
+ * counted when a click after search needs it, since it walks the container.
  */
 export function positionOf(object: Lineage): number {
   const element = object[0] as Element;
@@ -47,5 +47,6 @@ export function positionOf(object: Lineage): number {
   const objects = scope.getRootNode() === element.getRootNode() ? [...scope.querySelectorAll(OBJECT_SELECTOR)] : objectsAcrossShadowRoots(scope);
   const rank = objects.indexOf(element) + 1;
   const page = parseNumber(nearest(object, ATTR.page) ?? '0');
+  // Past page 0, a missing hitsPerPage makes the position NaN, never a plausible number.
   return page === 0 ? rank : page * parseNumber(nearest(object, ATTR.hitsPerPage) ?? '') + rank;
 }
