@@ -12,7 +12,7 @@ declare global {
 // A tag manager may inject the script twice, or after load: the first copy keeps running
 // and later ones step aside, so listeners and events are never doubled.
 if (!window.QueryTrail) {
-  const script = document.currentScript ?? document.querySelector('script[src*="querytrail"]');
+  const script = document.currentScript ?? document.querySelector<HTMLScriptElement>('script[src*="querytrail"]');
   const instance = init(pageOptions(script, window.querytrailConfig));
   window.QueryTrail = { init, instance, version: VERSION };
 }

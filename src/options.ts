@@ -69,32 +69,23 @@ function coerceOption(name: string, value: unknown): unknown {
   const trimmed = value.trim();
   // Every boolean and number option has a default, whose type says how to read a string.
   const type = typeof DEFAULTS[name as keyof typeof DEFAULTS];
-  if (type === 'boolean' && (trimmed === '' || trimmed === 'true')) return true;
-  if (type === 'boolean' && trimmed === 'false') return false;
+  if (type === 'boolean' && ['', 'true', 'false'].includes(trimmed)) return trimmed !== 'false';
   if (type === 'number' && /^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
   return value;
 }
 
-const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-
-/** Options from QueryTrail's own script tag: `data-` + the option name in kebab-case. */
-function readScriptOptions(script: Element | null): Record<string, string> {
-  const found: Record<string, string> = {};
-  for (const name of OPTION_NAMES) {
-    const value = script?.getAttribute(`data-${kebab(name)}`);
-    if (value !== null && value !== undefined) found[name] = value;
-  }
+/**
+ * SPEC §1: options from QueryTrail's own script tag win over `window.querytrailConfig`. The
+ * tag's `dataset` names each `data-` attribute in camelCase, as the options are named
+ * (`data-query-id-ttl` is `queryIdTtl`).
+ */
+export function pageOptions(script: HTMLOrSVGElement | null, global: unknown): Record<string, unknown> {
+  const found: Record<string, unknown> = { ...(isRecord(global) && global) };
+  for (const name of OPTION_NAMES) found[name] = script?.dataset[name] ?? found[name];
   return found;
 }
 
-/** SPEC §1: attributes on QueryTrail's own script tag win over `window.querytrailConfig`. */
-export function pageOptions(script: Element | null, global: unknown): Record<string, unknown> {
-  const fromGlobal = isRecord(global) ? global : {};
-  return { ...fromGlobal, ...readScriptOptions(script) };
-}
-
 export type OptionsResult = { ok: true; options: Options } | { ok: false; problems: string[] };
-
 
 export function parseOptions(input: unknown): OptionsResult {
   const raw: Record<string, unknown> = { ...DEFAULTS };

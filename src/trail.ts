@@ -17,7 +17,7 @@ import { ATTR, describeElement, lineageOf, nearest, type Lineage } from './marku
 import { readConversion } from './markup/conversion';
 import { parseFilters } from './markup/filters';
 import { positionOf, readObject } from './markup/object';
-import { clickTargetOf, submitTriggerOf } from './markup/target';
+import { clickTargetOf, convertsOnSubmit, isIgnored } from './markup/target';
 import { isValidToken, resolveUserToken, TOKEN_COOKIE, TOKEN_COOKIE_MAX_AGE, type TokenSource } from './memory/identity';
 import { createQueryIdMemory } from './memory/query-ids';
 import { CONSENT, parseOptions, type Consent, type Options } from './options';
@@ -53,7 +53,7 @@ export function init(input: unknown): QueryTrail {
   try {
     const parsed = parseOptions(input);
     if (parsed.ok) return start(parsed.options);
-    console.error(`QueryTrail: invalid options, QueryTrail stays inactive: ${parsed.problems.join('; ')}.`);
+    console.error(`QueryTrail stays inactive: ${parsed.problems.join('; ')}.`);
   } catch (error) {
     console.error('QueryTrail: could not start:', error);
   }
@@ -148,7 +148,8 @@ function start(options: Options): QueryTrail {
   };
 
   const convert = async (trigger: Lineage, stamp: Stamp) => {
-    const { kind, items, value, currency, trigger: element } = readConversion(trigger, options);
+    const element = trigger[0] as Element;
+    const { kind, items, value, currency } = readConversion(trigger, options);
     if (!kind) return reject(undefined, `${ATTR.conversion} must be "", "addToCart" or "purchase"`, element);
     if (!items.length) return reject(undefined, `no object to convert: nothing matches ${ATTR.items}, and no ${ATTR.objectId} inside or around the trigger`, element);
     // Resolved at once once the stored queryIDs are loaded (moments after start), so that the
@@ -156,7 +157,7 @@ function start(options: Options): QueryTrail {
     await memory.loaded;
     const resolved = items.map((item) => ({
       ...item,
-      queryID: item.queryID ?? landingQueryID ?? (item.index ? memory.recall(item.objectID, item.index, stamp.timestamp) : undefined),
+      queryID: item.queryID ?? landingQueryID ?? memory.recall(item.objectID, item.index, stamp.timestamp),
     }));
     if (inactive()) return;
     const eventName = eventNameFor(trigger, options[`${kind === 'plain' ? 'conversion' : kind}EventName`]);
@@ -172,17 +173,17 @@ function start(options: Options): QueryTrail {
   const convertSafely = (trigger: Lineage, stamp: Stamp) => void convert(trigger, stamp).catch((error: unknown) => log.warn('conversion failed:', error));
 
   const interactions = listenForInteractions({
-    click: guard(log, (path, timestamp) => {
-      if (inactive()) return;
+    click: guard(log, (path, timestamp, middle) => {
       const target = clickTargetOf(path);
+      // SPEC §3: a middle click counts on an object only (its link opens in a new tab).
+      if (!target || inactive() || (middle && target.kind !== 'object')) return;
       const stamp = stampAt(timestamp);
-      if (target?.kind === 'object') clickObject(target.lineage, path, stamp);
-      else if (target?.kind === 'filter') clickFilter(target.lineage, path, stamp);
-      else if (target?.kind === 'conversion') convertSafely(target.lineage, stamp);
+      if (target.kind === 'object') clickObject(target.lineage, path, stamp);
+      else if (target.kind === 'filter') clickFilter(target.lineage, path, stamp);
+      else convertSafely(target.lineage, stamp);
     }),
     submit: guard(log, (path, timestamp) => {
-      const trigger = submitTriggerOf(path);
-      if (trigger && !inactive()) convertSafely(trigger, stampAt(timestamp));
+      if (convertsOnSubmit(path) && !inactive()) convertSafely(path, stampAt(timestamp));
     }),
   });
   const stopExit = onPageExit(
@@ -192,7 +193,7 @@ function start(options: Options): QueryTrail {
     }),
   );
 
-  // Views count once per object and queryID, or once per page load without a queryID.
+  // Views count once per object and queryID, or once per page load without a queryID; none in an ignore zone.
   const viewed = new Set<string>();
   const onViewed = guard(log, (objects: Element[]) => {
     if (inactive()) return;
@@ -201,7 +202,7 @@ function start(options: Options): QueryTrail {
       const lineage = lineageOf(element);
       const { objectID, index, queryID } = readObject(lineage, options.index);
       const key = `${index}\n${queryID}\n${objectID}`;
-      if (viewed.has(key)) return [];
+      if (viewed.has(key) || isIgnored(lineage)) return [];
       viewed.add(key);
       const view = { objectID, index, eventName: eventNameFor(lineage, options.viewEventName) };
       // Checked one by one first, so that one broken object does not take 19 valid views down with it.

@@ -3,7 +3,8 @@ import { lineageOf } from '../markup/attributes';
 const MIDDLE_BUTTON = 1;
 
 export interface InteractionHandlers {
-  click(path: Element[], timestamp: number): void;
+  /** `middle`: a middle click, which opens a link in a new tab and activates nothing else. */
+  click(path: Element[], timestamp: number, middle: boolean): void;
   submit(path: Element[], timestamp: number): void;
 }
 
@@ -24,9 +25,13 @@ export function listenForInteractions(handlers: InteractionHandlers): Interactio
   const listening = new AbortController();
   const listener = { capture: true, passive: true, signal: listening.signal };
   const onClick = (event: Event) => {
-    if (event.type === 'auxclick' && (event as MouseEvent).button !== MIDDLE_BUTTON) return;
-    const path = event.composedPath().filter((target): target is Element => target instanceof Element);
-    handlers.click(path, Date.now());
+    const middle = event.type === 'auxclick';
+    if (middle && (event as MouseEvent).button !== MIDDLE_BUTTON) return;
+    handlers.click(
+      event.composedPath().filter((target): target is Element => target instanceof Element),
+      Date.now(),
+      middle,
+    );
   };
   // The form's own lineage, not the event path: inside a shadow root the path stops at
   // the root, and the host's ancestors hold the index and queryID.

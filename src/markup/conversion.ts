@@ -11,13 +11,10 @@ export interface ItemMarkup extends ObjectMarkup {
 
 export interface ConversionMarkup {
   kind: ConversionKind | undefined;
-  trigger: Element;
   items: ItemMarkup[];
   value: number | undefined;
   currency: string | undefined;
 }
-
-const optionalNumber = (value: string | undefined) => (value === undefined ? undefined : parseNumber(value));
 
 /**
  * The objects a trigger converts: those its `data-insights-items` selector matches, else
@@ -33,30 +30,27 @@ function objectsOf(trigger: Lineage): Lineage[] {
   } catch {
     // An invalid selector matches nothing; the conversion is then refused by name.
   }
-  if (selector || matched.length) {
-    return matched
-      .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? match : [...match.querySelectorAll(OBJECT_SELECTOR)]))
-      .map(lineageOf);
-  }
-  const depth = trigger.findIndex((ancestor) => ancestor.hasAttribute(ATTR.objectId));
-  return depth < 0 ? [] : [trigger.slice(depth)];
+  // Without a selector and without objects inside, the object around the trigger.
+  if (!selector && !matched.length) matched = trigger.filter((ancestor) => ancestor.hasAttribute(ATTR.objectId)).slice(0, 1);
+  return matched
+    .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? match : [...match.querySelectorAll(OBJECT_SELECTOR)]))
+    .map(lineageOf);
 }
 
 export function readConversion(trigger: Lineage, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {
-  const element = trigger[0] as Element;
-  const kind = element.getAttribute(ATTR.conversion) ?? '';
+  // The trigger has the attribute, so the nearest one is its own.
+  const kind = nearest(trigger, ATTR.conversion) ?? '';
   return {
     kind: kind === 'addToCart' || kind === 'purchase' ? kind : kind === '' ? 'plain' : undefined,
-    trigger: element,
     items: objectsOf(trigger).map(
       (object): ItemMarkup => ({
         ...readObject(object, defaults.index),
-        price: optionalNumber(nearest(object, ATTR.price)),
-        quantity: optionalNumber(nearest(object, ATTR.quantity)) ?? 1,
-        discount: optionalNumber(nearest(object, ATTR.discount)),
+        price: parseNumber(nearest(object, ATTR.price)),
+        quantity: parseNumber(nearest(object, ATTR.quantity)) ?? 1,
+        discount: parseNumber(nearest(object, ATTR.discount)),
       }),
     ),
-    value: optionalNumber(nearest(trigger, ATTR.value)),
+    value: parseNumber(nearest(trigger, ATTR.value)),
     currency: nearest(trigger, ATTR.currency) ?? defaults.currency,
   };
 }

@@ -18,24 +18,35 @@ export function readObject(object: Lineage, defaultIndex: string | undefined): O
   };
 }
 
-/** Markup numbers are decimal; an empty or malformed one is NaN, never 0. */
-export function parseNumber(value: string | undefined): number {
-  return value === undefined || value.trim() === '' ? Number.NaN : Number(value);
+/** Markup numbers are decimal; an empty or malformed one is NaN, never 0, and a missing one stays missing. */
+export function parseNumber(value: string): number;
+export function parseNumber(value: string | undefined): number | undefined;
+export function parseNumber(value: string | undefined) {
+  return value === undefined ? value : value.trim() === '' ? Number.NaN : Number(value);
 }
 
+/** The objects under `scope` in document order, with those in the open shadow roots of its elements. */
+const objectsAcrossShadowRoots = (scope: ParentNode): Element[] =>
+  [...scope.querySelectorAll('*')].flatMap((element) => [
+    ...(element.hasAttribute(ATTR.objectId) ? [element] : []),
+    ...(element.shadowRoot ? objectsAcrossShadowRoots(element.shadowRoot) : []),
+  ]);
+
 /**
- * The absolute 1-based position: explicit, else page × hitsPerPage + the object's rank
- * among its container's objects in document order. Only counted when a click after
- * search needs it, since it walks the container.
+ * The absolute 1-based position: explicit (on the object or an ancestor), else page ×
+ * hitsPerPage + the object's rank among its container's objects in document order. Only
+ * counted when a click after search needs it, since it walks the container.
  */
 export function positionOf(object: Lineage): number {
   const element = object[0] as Element;
-  const explicit = element.getAttribute(ATTR.position);
-  if (explicit !== null) return parseNumber(explicit);
-  const container = containerOf(object);
-  const root = element.getRootNode() as Document | ShadowRoot;
-  const scope = container && container.getRootNode() === root ? container : root;
-  const rank = [...scope.querySelectorAll(OBJECT_SELECTOR)].indexOf(element) + 1;
+  const explicit = nearest(object, ATTR.position);
+  if (explicit !== undefined) return parseNumber(explicit);
+  const scope = containerOf(object) ?? document;
+  // An object in a shadow root below its container (a card rendered by a web component) is
+  // ranked among the objects of every card; the container's own tree is listed at once.
+  const objects = scope.getRootNode() === element.getRootNode() ? [...scope.querySelectorAll(OBJECT_SELECTOR)] : objectsAcrossShadowRoots(scope);
+  const rank = objects.indexOf(element) + 1;
   const page = parseNumber(nearest(object, ATTR.page) ?? '0');
-  return page === 0 ? rank : page * parseNumber(nearest(object, ATTR.hitsPerPage)) + rank;
+  // Past page 0, a missing hitsPerPage makes the position NaN, never a plausible number.
+  return page === 0 ? rank : page * parseNumber(nearest(object, ATTR.hitsPerPage) ?? '') + rank;
 }

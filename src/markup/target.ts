@@ -6,25 +6,32 @@ export interface ClickTarget {
   lineage: Lineage;
 }
 
-const SUBMIT_CONTROL = 'button:not([type]),button[type=submit],input[type=submit],input[type=image]';
+/** Whether the element of the lineage is in an ignore zone, where nothing is sent (SPEC §2). */
+export const isIgnored = (lineage: Lineage) => lineage.some((element) => element.hasAttribute(ATTR.ignore));
 
 /**
- * Ignore zones win over everything; a button or link conversion trigger takes the click
- * for its conversion, and so does a form trigger's submit control (the form converts on
- * `submit`); otherwise the nearer of a filter and an object is what the user meant.
+ * Ignore zones win over everything; the nearest button or link conversion trigger takes the
+ * click for its conversion, also from an object inside it, and so does a form trigger's submit
+ * control (the form converts on `submit`); otherwise the nearer of a filter and an object is
+ * what the user meant.
  */
 export function clickTargetOf(path: Lineage): ClickTarget | undefined {
+  if (isIgnored(path)) return undefined;
   let target: ClickTarget | undefined;
   let submitting = false;
+  // The control of the label clicked, if any.
+  let control: HTMLElement | null = null;
   for (const [depth, element] of path.entries()) {
-    if (element.hasAttribute(ATTR.ignore)) return undefined;
+    control ||= (element as HTMLLabelElement).control;
     const isTrigger = element.hasAttribute(ATTR.conversion);
     if (element.localName === 'form') {
       if (isTrigger && submitting) return undefined;
       continue;
     }
-    submitting ||= element.matches(SUBMIT_CONTROL);
-    if (target) continue;
+    // The `type` property, unlike the attribute, is "submit" for a button whose type is missing or invalid.
+    submitting ||= ['submit', 'image'].includes((element as HTMLButtonElement).type);
+    // A trigger takes the click from an object or filter inside it, not from a trigger inside it.
+    if (target && (!isTrigger || target.kind === 'conversion')) continue;
     const kind = isTrigger
       ? 'conversion'
       : element.hasAttribute(ATTR.filter)
@@ -34,12 +41,13 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
           : undefined;
     if (kind) target = { kind, lineage: path.slice(depth) };
   }
-  return target;
+  // The browser follows a click on a label with one on its control: where that one reaches
+  // the same target, it alone counts.
+  return control && !path.includes(control) && target?.lineage[0]?.contains(control) ? undefined : target;
 }
 
-/** The form trigger a `submit` event converts, unless it sits in an ignore zone. */
-export function submitTriggerOf(path: Lineage): Lineage | undefined {
-  const form = path[0];
-  const converts = form?.localName === 'form' && form.hasAttribute(ATTR.conversion);
-  return converts && !path.some((element) => element.hasAttribute(ATTR.ignore)) ? path : undefined;
+/** Whether a `submit` event on the lineage's form converts: a form trigger outside any ignore zone. */
+export function convertsOnSubmit(form: Lineage): boolean {
+  const [element] = form;
+  return element?.localName === 'form' && element.hasAttribute(ATTR.conversion) && !isIgnored(form);
 }

@@ -28,8 +28,9 @@ export interface QueryIdMemory {
   /**
    * The queryID remembered for the object in this index, unless it is `ttlMs` old at `now`.
    * Synchronous, from memory: what earlier pages stored is there once `loaded` resolves.
+   * `index` is undefined for an object without one, whose event is refused for that anyway.
    */
-  recall(objectID: string, index: string, now: number): string | undefined;
+  recall(objectID: string, index: string | undefined, now: number): string | undefined;
   /** Resolves once the first `prune` has loaded the stored entries (at once where nothing may be stored). */
   loaded: Promise<void>;
   /** Resolves once the change is committed (at once where nothing may be stored), as `remember` writes it. */

@@ -455,6 +455,21 @@ describe('triggers', () => {
     ]);
   });
 
+  it('counts a middle click on an object only: it opens the object’s link, and activates no button trigger or filter', async () => {
+    document.body.innerHTML = `
+      <article data-insights-index="products" data-insights-object-id="sku-1">
+        <a id="filter" href="#brand" data-insights-filter="brand:Acme">Acme</a>
+        <button id="add" data-insights-conversion="addToCart">Add</button>
+        <a id="title" href="#sku-1">Title</a>
+      </article>`;
+    trail = init(required);
+    for (const id of ['filter', 'add', 'title']) $(`#${id}`).dispatchEvent(new MouseEvent('auxclick', { bubbles: true, button: 1 }));
+    // A conversion the middle click had started would arrive before this one.
+    click('#add');
+    await vi.waitFor(() => expect(accepted.map(variantOf)).toContain('addedToCartObjectIDs'));
+    expect(accepted.map(variantOf)).toEqual(['clickedObjectIDs', 'addedToCartObjectIDs']);
+  });
+
   it('converts on a form submit even when a later listener prevents the default', async () => {
     document.body.innerHTML = `<form id="order" data-insights-conversion="purchase"><p data-insights-index="products" data-insights-object-id="sku-1"></p></form>`;
     trail = init(required);

@@ -42,6 +42,16 @@ describe('reading objects', () => {
     expect(positionOf(lineageOf($('#first-page')))).toBe(2);
   });
 
+  it('reads an explicit position from the nearest ancestor that has one, as every other value', () => {
+    document.body.innerHTML = `
+      <ol data-insights-index="products" data-insights-page="1" data-insights-hits-per-page="10">
+        <li data-insights-position="3"><a id="wrapped" data-insights-object-id="a"></a></li>
+        <li data-insights-position="4"><a id="own" data-insights-object-id="b" data-insights-position="9"></a></li>
+      </ol>`;
+    expect(positionOf(lineageOf($('#wrapped')))).toBe(3);
+    expect(positionOf(lineageOf($('#own')))).toBe(9);
+  });
+
   it('gives NaN, never a plausible number, for broken position markup', () => {
     document.body.innerHTML = `
       <ol data-insights-page="1"><li id="no-hits" data-insights-object-id="a"></li></ol>
@@ -64,6 +74,21 @@ describe('reading objects', () => {
     expect(readObject(target.lineage, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
     expect(positionOf(target.lineage)).toBe(2);
   });
+
+  it('ranks objects rendered each in its own shadow root (web-component cards) among the container’s objects', () => {
+    document.body.innerHTML = `
+      <ol data-insights-index="products" data-insights-page="1" data-insights-hits-per-page="10">
+        <result-card id="first"></result-card><li data-insights-object-id="light"></li><result-card id="third"></result-card>
+      </ol>`;
+    const objectIn = (id: string) => {
+      const shadow = ($(`#${id}`) as HTMLElement).attachShadow({ mode: 'open' });
+      shadow.innerHTML = `<article data-insights-object-id="${id}"></article>`;
+      return shadow.firstElementChild as Element;
+    };
+    const [first, third] = [objectIn('first'), objectIn('third')];
+    expect(positionOf(lineageOf(first))).toBe(11);
+    expect(positionOf(lineageOf(third))).toBe(13);
+  });
 });
 
 describe('what a click landed on', () => {
@@ -82,6 +107,32 @@ describe('what a click landed on', () => {
     expect(clickTargetOf(lineageOf($('#quiet')))).toBeUndefined();
     expect(clickTargetOf(lineageOf($('#in-form')))?.kind).toBe('object');
     expect(clickTargetOf(lineageOf(document.body))).toBeUndefined();
+  });
+
+  it('gives a click on an object or filter inside a button or link trigger to the trigger', () => {
+    document.body.innerHTML = `
+      <div data-insights-index="products">
+        <button id="bundle" data-insights-conversion="addToCart"><span id="in-button" data-insights-object-id="p1">Add</span></button>
+        <a id="link" href="#cart" data-insights-conversion="purchase"><b data-insights-filter="brand:Acme"><i id="in-link">Buy</i></b></a>
+        <button id="outer" data-insights-conversion=""><span id="inner" data-insights-conversion="addToCart"><span id="nested">+</span></span></button>
+      </div>`;
+    expect(clickTargetOf(lineageOf($('#in-button')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#bundle')) });
+    expect(clickTargetOf(lineageOf($('#in-link')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#link')) });
+    expect(clickTargetOf(lineageOf($('#nested')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#inner')) });
+  });
+
+  it('gives the click on any control that submits a form trigger to the form, whatever its type attribute says', () => {
+    document.body.innerHTML = `
+      <form data-insights-conversion="purchase" data-insights-index="products">
+        <button id="empty-type" type="" data-insights-object-id="p1">Buy</button>
+        <button id="misspelt" type="sumbit" data-insights-object-id="p2">Buy</button>
+        <input id="image" type="image" data-insights-object-id="p3">
+        <button id="plain" type="button" data-insights-object-id="p4">Details</button>
+      </form>`;
+    expect(clickTargetOf(lineageOf($('#empty-type')))).toBeUndefined();
+    expect(clickTargetOf(lineageOf($('#misspelt')))).toBeUndefined();
+    expect(clickTargetOf(lineageOf($('#image')))).toBeUndefined();
+    expect(clickTargetOf(lineageOf($('#plain')))?.kind).toBe('object');
   });
 
   it('names elements the way a developer searches for them', () => {

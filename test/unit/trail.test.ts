@@ -141,6 +141,53 @@ describe('filters', () => {
   });
 });
 
+describe('views', () => {
+  it('sends no view for an object inside data-insights-ignore', async () => {
+    // happy-dom reports no intersections: every watched object is reported fully in view.
+    const watched: Element[] = [];
+    let report: IntersectionObserverCallback = () => {};
+    vi.stubGlobal(
+      'IntersectionObserver',
+      class {
+        constructor(callback: IntersectionObserverCallback) {
+          report = callback;
+        }
+        observe(target: Element) {
+          watched.push(target);
+        }
+        unobserve() {}
+        disconnect() {}
+      },
+    );
+    document.body.innerHTML = `
+      <ul data-insights-index="products">
+        <li data-insights-object-id="result"></li>
+        <li data-insights-ignore><div data-insights-object-id="sponsored"></div></li>
+      </ul>`;
+    trail = init(required);
+    await vi.waitFor(() => expect(watched).toHaveLength(2));
+    // In view since a moment before the report, as an observer's entries are: a timer may fire a fraction of a millisecond early.
+    const entries = watched.map((target) => ({ target, time: performance.now() - 50, intersectionRatio: 1 }));
+    report(entries as unknown as IntersectionObserverEntry[], {} as IntersectionObserver);
+    await vi.waitFor(() => expect(accepted).toHaveLength(1), { timeout: 3000 });
+    expect(accepted).toMatchObject([{ eventType: 'view', objectIDs: ['result'] }]);
+  });
+});
+
+describe('labels', () => {
+  it('sends one event for a click on a label around its checkbox, which the browser follows with a click on the checkbox', () => {
+    document.body.innerHTML = `
+      <ul data-insights-index="products">
+        <li data-insights-filter="brand:Apple"><label><input type="checkbox"><span id="apple">Apple</span></label></li>
+        <li><label data-insights-filter="brand:Acme" for="acme"><span id="acme-label">Acme</span></label><input type="checkbox" id="acme"></li>
+      </ul>`;
+    trail = init(required);
+    click('#apple');
+    click('#acme-label');
+    expect(accepted).toMatchObject([{ filters: ['brand:Apple'] }, { filters: ['brand:Acme'] }]);
+  });
+});
+
 describe('identity', () => {
   beforeEach(() => {
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
