@@ -16,7 +16,7 @@ import { show } from './lib/show';
 import { ATTR, describeElement, lineageOf, nearest, type Lineage } from './markup/attributes';
 import { readConversion } from './markup/conversion';
 import { parseFilters } from './markup/filters';
-import { positionOf, readObject } from './markup/object';
+import { positionOf, readObject, type ObjectMarkup } from './markup/object';
 import { clickTargetOf, convertsOnSubmit, isIgnored } from './markup/target';
 import { isValidToken, resolveUserToken, TOKEN_COOKIE, TOKEN_COOKIE_MAX_AGE, type TokenSource } from './memory/identity';
 import { createQueryIdMemory } from './memory/query-ids';
@@ -124,9 +124,18 @@ function start(options: Options): QueryTrail {
     for (const objectID of objectIDs) memory.remember(objectID, { index, queryID, at });
   };
 
-  const landingParameter = new URLSearchParams(location.search).get(options.queryIdParam) ?? undefined;
-  const landingQueryID = landingParameter && SEARCH_QUERY_ID.test(landingParameter) ? landingParameter : undefined;
-  if (landingParameter && !landingQueryID) log.debug(`?${options.queryIdParam}=${landingParameter} ignored: a queryID is 32 lowercase hexadecimal characters`);
+  /**
+   * SPEC §3: only a valid queryID is known. Any other (a template bug, a mangled link) is left
+   * out and reported, and its event goes without it, as if no search were known; an empty one
+   * is no queryID at all.
+   */
+  const knownQueryID = (queryID: string | null | undefined, report: (problem: string) => void) => {
+    if (queryID && !SEARCH_QUERY_ID.test(queryID)) report(`${show(queryID)} ignored: a queryID is 32 lowercase hexadecimal characters`);
+    else return queryID || undefined;
+  };
+  const landingQueryID = knownQueryID(new URLSearchParams(location.search).get(options.queryIdParam), (problem) => log.debug(`?${options.queryIdParam}=${problem}`));
+  const markupQueryID = ({ queryID, element }: ObjectMarkup) =>
+    knownQueryID(queryID, (problem) => log.warn(`${describeElement(element)}: ${ATTR.queryId} ${problem}; its events go without it`));
 
   const stampAt = (timestamp: number): Stamp => ({ userToken: identity.token, authenticatedUserToken, timestamp });
   const eventNameFor = (path: Lineage, fallback: string) => nearest(path, ATTR.eventName) ?? fallback;
@@ -134,7 +143,7 @@ function start(options: Options): QueryTrail {
   const clickObject = (object: Lineage, path: Lineage, stamp: Stamp) => {
     const markup = readObject(object, options.index);
     const event = emit(
-      objectClick({ ...markup, position: () => positionOf(object) }, eventNameFor(path, options.clickEventName), stamp),
+      objectClick({ ...markup, queryID: markupQueryID(markup), position: () => positionOf(object) }, eventNameFor(path, options.clickEventName), stamp),
       markup.element,
     );
     if (event && 'queryID' in event) remember(event.objectIDs, event.index, event.queryID, stamp.timestamp);
@@ -157,7 +166,7 @@ function start(options: Options): QueryTrail {
     await memory.loaded;
     const resolved = items.map((item) => ({
       ...item,
-      queryID: item.queryID ?? landingQueryID ?? memory.recall(item.objectID, item.index, stamp.timestamp),
+      queryID: markupQueryID(item) ?? landingQueryID ?? memory.recall(item.objectID, item.index, stamp.timestamp),
     }));
     if (inactive()) return;
     const eventName = eventNameFor(trigger, options[`${kind === 'plain' ? 'conversion' : kind}EventName`]);

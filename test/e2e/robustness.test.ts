@@ -6,12 +6,18 @@ const e2e = setupE2E();
 describe('broken markup', () => {
   it('never sends an event the API would reject, reports each broken object and keeps working', async () => {
     const { page, probe, pageErrors } = await e2e.open('/broken.html');
-    const brokenObjects = ['bad-query-id', 'position-zero', 'empty-object-id', 'long-event-name'];
+    const brokenObjects = ['position-zero', 'empty-object-id', 'long-event-name'];
     for (const id of brokenObjects) await page.click(`#${id} .title`);
+    // Its click goes without the invalid queryID, as a click when no search is known (SPEC §3).
+    await page.click('#bad-query-id .title');
     await page.click('#valid .title');
 
     const [validClick] = await waitForEvents(e2e.collector, 1, ({ objectIDs }) => String(objectIDs) === 'sku-505');
     expect(validClick).toMatchObject({ eventType: 'click', queryID: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', positions: [5] });
+    const [clickWithoutSearch] = await waitForEvents(e2e.collector, 1, ({ objectIDs }) => String(objectIDs) === 'sku-501');
+    expect(clickWithoutSearch).toMatchObject({ eventType: 'click', index: 'products' });
+    expect(clickWithoutSearch).not.toHaveProperty('queryID');
+    expect(clickWithoutSearch).not.toHaveProperty('positions');
     await flush(page);
     expectOnlyValidEvents(e2e.collector);
     const rejectedIds = new Set((await probe()).rejects.map(({ elementId }) => elementId));

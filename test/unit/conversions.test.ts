@@ -186,6 +186,16 @@ describe('the queryID of each converted object', () => {
     expect(await sent(1)).toMatchObject([{ eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: FROM_MARKUP }]);
   });
 
+  it('passes over an invalid markup queryID to the landing page’s, with a warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    history.replaceState(null, '', `/product?queryID=${FROM_URL}`);
+    document.body.innerHTML = product(`data-insights-query-id="${FROM_MARKUP.toUpperCase()}"`);
+    trail = init(required);
+    click('#add');
+    expect(await sent(1)).toMatchObject([{ eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: FROM_URL }]);
+    expect(String(warn.mock.calls[0]?.[1])).toContain(`data-insights-query-id "${FROM_MARKUP.toUpperCase()}" ignored`);
+  });
+
   it('takes the landing page’s URL parameter (queryIdParam) over the remembered queryID', async () => {
     await clickOnEarlierPage(resultsPage('products', REMEMBERED), '#result', { objectID: 'sku-1', index: 'products', queryID: REMEMBERED });
     history.replaceState(null, '', `/product?q=shoes&searchID=${FROM_URL}`);

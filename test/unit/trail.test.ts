@@ -103,7 +103,6 @@ describe('clicks on results', () => {
 
 describe('broken markup', () => {
   it.each([
-    ['a bad queryID', `<li data-insights-index="p" data-insights-query-id="not-a-query-id" data-insights-object-id="a"><b>x</b></li>`, 'queryID: must be 32 lowercase hexadecimal'],
     ['position 0', `<li data-insights-index="p" data-insights-query-id="${QUERY_ID}" data-insights-object-id="a" data-insights-position="0"><b>x</b></li>`, 'positions.0: must be a whole number from 1'],
     ['an empty objectID', `<li data-insights-index="p" data-insights-object-id=""><b>x</b></li>`, 'objectIDs.0: must not be empty'],
     ['a 100-character event name', `<li data-insights-index="p" data-insights-object-id="a" data-insights-event-name="${'n'.repeat(100)}"><b>x</b></li>`, 'eventName: must be 1 to 64'],
@@ -121,6 +120,26 @@ describe('broken markup', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[1])).toContain(rule);
     expect(String(warn.mock.calls[0]?.[1])).toContain(`from <${(document.body.firstElementChild as Element).localName}`);
+  });
+  it('sends a click whose queryID is invalid without it (SPEC §3: no valid queryID is known), with a warning naming the element', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    document.body.innerHTML = `
+      <ol data-insights-index="p" data-insights-query-id="${QUERY_ID}">
+        <li id="bad" data-insights-object-id="a" data-insights-query-id="not-a-query-id"><b>x</b></li>
+        <li id="empty" data-insights-object-id="b" data-insights-query-id=""><i>y</i></li>
+      </ol>`;
+    trail = init(required);
+    click('b');
+    click('i');
+    expect(accepted).toMatchObject([
+      { eventType: 'click', index: 'p', objectIDs: ['a'] },
+      { eventType: 'click', index: 'p', objectIDs: ['b'] },
+    ]);
+    for (const event of accepted) expect(event).not.toHaveProperty('queryID');
+    expect(rejected).toEqual([]);
+    // An empty queryID is none at all: only the invalid one is worth a warning.
+    expect(warn).toHaveBeenCalledOnce();
+    expect(String(warn.mock.calls[0]?.[1])).toMatch(/<li id="bad".*data-insights-query-id "not-a-query-id" ignored: a queryID is 32 lowercase hexadecimal/);
   });
 });
 
