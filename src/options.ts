@@ -89,10 +89,11 @@ export type OptionsResult = { ok: true; options: Options } | { ok: false; proble
 
 export function parseOptions(input: unknown): OptionsResult {
   const raw: Record<string, unknown> = { ...DEFAULTS };
-  // Names QueryTrail does not know are left out, as a script tag's other attributes are.
+  // Names QueryTrail does not know are left out, as a script tag's other attributes are, and
+  // null is not set: a tag manager's empty variable is null or undefined.
   if (isRecord(input)) {
     for (const name of OPTION_NAMES) {
-      if (input[name] !== undefined) raw[name] = coerceOption(name, input[name]);
+      if (input[name] != null) raw[name] = coerceOption(name, input[name]);
     }
   }
   const result = safeParse(schema, raw);

@@ -86,6 +86,12 @@ describe('options', () => {
     expect(merged).toEqual({ ...required, index: 'from_script', currency: 'EUR' });
   });
 
+  it('takes an option set to null, as a tag manager sets an empty variable, as not set', () => {
+    const result = parseOptions({ ...required, authenticatedUserToken: null, index: null, flushInterval: null });
+    expect(result).toMatchObject({ ok: true, options: { flushInterval: 5000 } });
+    expect(result.ok && result.options).not.toHaveProperty('authenticatedUserToken');
+  });
+
   it.each([
     [{ ...required, queryIdTtl: 'soon' }, 'queryIdTtl', 'whole number of seconds'],
     [{ ...required, flushInterval: -1 }, 'flushInterval', 'milliseconds'],
