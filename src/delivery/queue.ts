@@ -40,6 +40,8 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
   let exits = 0;
   // Failed sends in a row: the next retry waits the longer.
   let failures = 0;
+  // Clears (opt-out) so far: a send in flight then is forgotten with the rest, whatever its answer.
+  let clears = 0;
 
   /** Everything waiting, emptied in place; its timer is off until the next event. */
   const take = () => {
@@ -56,7 +58,9 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
     // Once stopped, whatever comes to be sent stays where it waits (the outbox keeps it for a later page).
     if (stopped) return events;
     const exitsBefore = exits;
+    const clearsBefore = clears;
     const response = await post(url, bodyOf(events));
+    if (clears !== clearsBefore) return [];
     // 0 when the request got no answer (network error, offline, timeout).
     const status = response?.status ?? 0;
     if (response?.ok) {
@@ -128,6 +132,7 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       for (const batch of toBatches([...outbox.takeUnstored(), ...take()])) sendOnExit(url, bodyOf(batch));
     },
     clear() {
+      clears += 1;
       take();
       void outbox.clear();
     },

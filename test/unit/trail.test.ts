@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IDBFactory } from 'fake-indexeddb';
+import { createOutbox } from '../../src/delivery/outbox';
+import type { InsightsEvent } from '../../src/events/schemas';
 import { init, type QueryTrail } from '../../src/trail';
 
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
@@ -247,5 +250,42 @@ describe('runtime API', () => {
     trail = init(required);
     click('b');
     expect(log).not.toHaveBeenCalled();
+  });
+});
+
+describe('storage and delivery through the runtime API', () => {
+  const markup = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
+  const laterPageDrains = async () => {
+    const sent: unknown[] = [];
+    await createOutbox({ persistent: true }).drain(async (events) => {
+      sent.push(...events);
+      return [];
+    });
+    return sent;
+  };
+  const storedClick = (): InsightsEvent => ({ eventType: 'click', eventName: 'Hit Clicked', index: 'p', userToken: 'user-1', timestamp: Date.now(), objectIDs: ['stored'] });
+  const answering = (status: number) => vi.fn(async () => new Response('{}', { status }));
+
+  beforeEach(() => {
+    vi.stubGlobal('indexedDB', new IDBFactory());
+    document.body.innerHTML = markup;
+  });
+
+  it('sends nothing after setOptOut(true), not even a send that was in flight and failed', async () => {
+    let answer: (response: Response) => void = () => {};
+    const fetch = answering(200);
+    fetch.mockImplementationOnce(() => new Promise<Response>((resolve) => (answer = resolve)));
+    vi.stubGlobal('fetch', fetch);
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
+    trail = init(required);
+    click('b');
+    const inFlight = trail.flush();
+    trail.setOptOut(true);
+    answer(new Response('{}', { status: 503 }));
+    await inFlight;
+    await trail.flush();
+    window.dispatchEvent(new Event('pagehide'));
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(beacon).not.toHaveBeenCalled();
   });
 });
