@@ -90,6 +90,8 @@ export function createOutbox({
 
     setPersistent(next) {
       persistent = next;
+      // What waited in memory for want of consent is stored now, as it would have been with it.
+      if (next) void outbox.add(inMemory.splice(0));
     },
 
     clear() {

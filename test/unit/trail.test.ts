@@ -288,4 +288,13 @@ describe('storage and delivery through the runtime API', () => {
     expect(fetch).toHaveBeenCalledTimes(1);
     expect(beacon).not.toHaveBeenCalled();
   });
+
+  it('stores what failed before consent once setConsent("granted") comes', async () => {
+    vi.stubGlobal('fetch', answering(503));
+    trail = init({ ...required, consent: 'pending' });
+    click('b');
+    await trail.flush();
+    trail.setConsent('granted');
+    await vi.waitFor(async () => expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
+  });
 });
