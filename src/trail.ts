@@ -252,6 +252,8 @@ function start(options: Options): QueryTrail {
       if (!checked.success) return log.error(`setConsent: ${show(next)} ${firstProblem(checked.error)}`);
       consent = next;
       applyStorageConsent();
+      // What earlier pages stored goes now: at start, the outbox could not be read without consent.
+      if (mayStore()) void delivery.retry();
     },
     setOptOut(next) {
       optOut = next === true;

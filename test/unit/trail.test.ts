@@ -264,7 +264,7 @@ describe('storage and delivery through the runtime API', () => {
     return sent;
   };
   const storedClick = (): InsightsEvent => ({ eventType: 'click', eventName: 'Hit Clicked', index: 'p', userToken: 'user-1', timestamp: Date.now(), objectIDs: ['stored'] });
-  const answering = (status: number) => vi.fn(async () => new Response('{}', { status }));
+  const answering = (status: number) => vi.fn(async (_url: string, _request?: RequestInit) => new Response('{}', { status }));
 
   beforeEach(() => {
     vi.stubGlobal('indexedDB', new IDBFactory());
@@ -287,6 +287,19 @@ describe('storage and delivery through the runtime API', () => {
     window.dispatchEvent(new Event('pagehide'));
     expect(fetch).toHaveBeenCalledTimes(1);
     expect(beacon).not.toHaveBeenCalled();
+  });
+
+  it('sends what earlier pages stored once setConsent("granted") comes after start', async () => {
+    await createOutbox({ persistent: true }).add([storedClick()]);
+    const fetch = answering(200);
+    vi.stubGlobal('fetch', fetch);
+    trail = init({ ...required, consent: 'pending' });
+    // A consent banner answers a while after the page started.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fetch).not.toHaveBeenCalled();
+    trail.setConsent('granted');
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    expect(JSON.parse(fetch.mock.calls[0]?.[1]?.body as string).events).toMatchObject([{ objectIDs: ['stored'] }]);
   });
 
   it('stores what failed before consent once setConsent("granted") comes', async () => {
