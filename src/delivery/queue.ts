@@ -71,7 +71,8 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       if (!stopped) log.error(`the Insights API refused appId/apiKey (${status}); sending stopped`);
       stopped = true;
       take();
-      return [];
+      // Kept for a later page, which may have a valid key: a drain's batch was in the outbox already.
+      return events;
     }
     if (status === 413 || status === 422) {
       if (events.length === 1) {

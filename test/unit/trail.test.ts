@@ -310,4 +310,15 @@ describe('storage and delivery through the runtime API', () => {
     trail.setConsent('granted');
     await vi.waitFor(async () => expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
   });
+
+  it('leaves the stored outbox for a later page when a 401 refuses it', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await createOutbox({ persistent: true }).add([storedClick()]);
+    const fetch = answering(401);
+    vi.stubGlobal('fetch', fetch);
+    trail = init(required);
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    await trail.flush();
+    expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['stored'] }]);
+  });
 });
