@@ -60,6 +60,7 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
     const exitsBefore = exits;
     const clearsBefore = clears;
     const response = await post(url, bodyOf(events));
+    // Forgotten while in flight (opt-out): whatever the answer, nothing is tried again.
     if (clears !== clearsBefore) return [];
     // 0 when the request got no answer (network error, offline, timeout).
     const status = response?.status ?? 0;
@@ -83,7 +84,7 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       return (await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))])).flat();
     }
     if (!status && exits !== exitsBefore) {
-      log.debug('keepalive send unanswered after page exit: not repeated');
+      log.debug('unanswered at page exit: not repeated');
       return [];
     }
     if (status && status !== 408 && status !== 429 && status < 500) {
