@@ -351,6 +351,22 @@ describe('answers of the API', () => {
     delivery.stop();
   });
 
+  it('backs off from 429 answers whose Retry-After is 0 or already past, instead of retrying at once again and again', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    fetchMock.mockImplementation(async (_input, init) => {
+      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 429 });
+      // A date the server thinks is ahead, in the past for a page whose clock runs ahead: a common skew.
+      return new Response('{}', { status: 429, headers: { 'Retry-After': requests.length % 2 ? '0' : new Date(Date.now() - 60_000).toUTCString() } });
+    });
+    const delivery = startDelivery();
+    delivery.enqueue(click(1));
+    await delivery.flush();
+    // The first try, then retries after 1 s, 2 s and 4 s.
+    await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);
+    expect(requests).toHaveLength(4);
+    delivery.stop();
+  });
+
   it('retries at once when the browser comes back online', async () => {
     let offline = true;
     answerFor = () => (offline ? 'network error' : 200);
