@@ -288,6 +288,18 @@ describe('answers of the API', () => {
     expectDeliveredOnce(clicks(3));
   });
 
+  it('sends each event once when flush() is called twice at once, retried ones included', async () => {
+    let failing = true;
+    answerFor = () => (failing ? 503 : 200);
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(2));
+    await delivery.flush();
+    failing = false;
+    delivery.enqueue(click(2));
+    await Promise.all([delivery.flush(), delivery.flush()]);
+    expectDeliveredOnce(clicks(3));
+  });
+
   it('does not repeat a request that was in flight when the page was left and failed without an answer', async () => {
     // The keepalive request carries on after the page: it may have arrived although its promise fails.
     let fail: (error: Error) => void = () => {};

@@ -289,6 +289,25 @@ describe('storage and delivery through the runtime API', () => {
     expect(beacon).not.toHaveBeenCalled();
   });
 
+  it('destroy() while a send is in flight: what fails is kept for a later page, nothing more is sent from this one', async () => {
+    let answer: (response: Response) => void = () => {};
+    const fetch = answering(200);
+    fetch.mockImplementationOnce(() => new Promise<Response>((resolve) => (answer = resolve)));
+    vi.stubGlobal('fetch', fetch);
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
+    trail = init(required);
+    click('b');
+    void trail.flush();
+    trail.destroy();
+    answer(new Response('{}', { status: 503 }));
+    await vi.waitFor(async () => expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
+    window.dispatchEvent(new Event('online'));
+    window.dispatchEvent(new Event('pagehide'));
+    await trail.flush();
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(beacon).not.toHaveBeenCalled();
+  });
+
   it('sends what earlier pages stored once setConsent("granted") comes after start', async () => {
     await createOutbox({ persistent: true }).add([storedClick()]);
     const fetch = answering(200);
