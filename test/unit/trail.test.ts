@@ -180,6 +180,17 @@ describe('identity', () => {
     expect(document.cookie).toContain(`_ALGOLIA=${trail.getUserToken()}`);
   });
 
+  it('writes the cookie for 6 months, for the whole site, SameSite=Lax, Secure only on https', () => {
+    // The accessor lives on one of the document's prototypes.
+    let owner: object = document;
+    while (!Object.getOwnPropertyDescriptor(owner, 'cookie')) owner = Object.getPrototypeOf(owner) as object;
+    const written = vi.spyOn(owner as Document, 'cookie', 'set');
+    trail = init({ ...required, useCookie: true });
+    const attributes = String(written.mock.calls.at(-1)?.[0]).split(';');
+    expect(attributes[0]).toBe(`_ALGOLIA=${trail.getUserToken()}`);
+    expect(attributes.slice(1).sort()).toEqual(['SameSite=Lax', 'max-age=15552000', 'path=/'].concat(location.protocol === 'https:' ? ['Secure'] : []).sort());
+  });
+
   it('never writes the cookie without useCookie', () => {
     trail = init(required);
     expect(document.cookie).not.toContain('_ALGOLIA');
