@@ -51,9 +51,14 @@ export function followDom(handlers: DomHandlers): () => void {
     if (element.shadowRoot) adopt(element.shadowRoot);
     // A custom element defined later gets its shadow root without any mutation to observe.
     else if (element.localName.includes('-') && !customElements.get(element.localName)) {
-      void customElements.whenDefined(element.localName).then(() => {
-        if (element.shadowRoot && element.isConnected && !stopped) adopt(element.shadowRoot);
-      });
+      void customElements.whenDefined(element.localName).then(
+        () => {
+          if (element.shadowRoot && element.isConnected && !stopped) adopt(element.shadowRoot);
+        },
+        // Refused for names no custom element may take (MathML annotation-xml, SVG font-face):
+        // unhandled, the rejection would reach the page's error reporting.
+        () => {},
+      );
     }
     return true;
   };

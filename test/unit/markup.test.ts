@@ -170,6 +170,18 @@ describe('following the DOM', () => {
     stop();
   });
 
+  it('rejects no promise for hyphenated names no custom element may take (MathML annotation-xml, SVG font-face)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    document.body.innerHTML = '<math><annotation-xml></annotation-xml></math><svg><font-face></font-face></svg><later-tile-x></later-tile-x>';
+    const { stop } = followObjectIDs();
+    await settle();
+    process.off('unhandledRejection', onUnhandled);
+    stop();
+    expect(unhandled).toEqual([]);
+  });
+
   it('follows nothing more once stopped, not even a custom element defined afterwards', async () => {
     document.body.innerHTML = '<after-stop-tile></after-stop-tile>';
     const found: Element[] = [];
