@@ -111,8 +111,10 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
 
   async function retry(): Promise<void> {
     clearTimeout(retryTimer);
-    // Once stopped, a drain would only take the stored events out and put them back.
-    if (!stopped) await outbox.drain(deliverAll);
+    const clearsBefore = clears;
+    // Once stopped, a drain would only take the stored events out and put them back. What it read
+    // from storage as a clear (opt-out) came is forgotten with the rest, not sent.
+    if (!stopped) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : deliverAll(events)));
   }
 
   window.addEventListener('online', retry);

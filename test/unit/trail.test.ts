@@ -319,6 +319,26 @@ describe('storage and delivery through the runtime API', () => {
     expect(beacon).not.toHaveBeenCalled();
   });
 
+  it('sends nothing of what a retry was taking out of the stored outbox when setOptOut(true) came', async () => {
+    await createOutbox({ persistent: true }).add([storedClick()]);
+    const fetch = answering(200);
+    vi.stubGlobal('fetch', fetch);
+    const factory = indexedDB;
+    const open = factory.open.bind(factory);
+    let outboxOpened = () => {};
+    const opening = new Promise<void>((resolve) => (outboxOpened = resolve));
+    vi.spyOn(factory, 'open').mockImplementation((name, version) => {
+      if (name === 'querytrail-outbox') outboxOpened();
+      return open(name, version);
+    });
+    trail = init(required);
+    // The start's retry is reading the stored outbox when the visitor opts out.
+    await opening;
+    trail.setOptOut(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
   it('sends what earlier pages stored once setConsent("granted") comes after start', async () => {
     await createOutbox({ persistent: true }).add([storedClick()]);
     const fetch = answering(200);
