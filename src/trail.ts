@@ -90,7 +90,7 @@ function start(options: Options): QueryTrail {
   const outbox = createOutbox({
     persistent: mayStore(),
     onStorageProblem: (message) => log.debug(message),
-    onExpired: (count) => log.debug(`${count} undelivered events dropped: more than 4 days old, the API would refuse them`),
+    onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`),
   });
   const delivery = createDelivery({
     url: eventsUrl(options.endpoint, options.appId, options.apiKey),
@@ -262,6 +262,9 @@ function start(options: Options): QueryTrail {
       if (!checked.success) return log.error(`setConsent: ${show(next)} ${firstProblem(checked.error)}`);
       consent = next;
       applyStorageConsent();
+      // What earlier pages stored goes now: at start, the outbox could not be read without consent.
+      // (Without it, only what waits in memory is tried again, which sending without consent may.)
+      void delivery.retry();
     },
     setOptOut(next) {
       optOut = next === true;

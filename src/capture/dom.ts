@@ -1,4 +1,4 @@
-import { ATTR, OBJECT_SELECTOR } from '../markup/attributes';
+import { ATTR } from '../markup/attributes';
 
 export interface DomHandlers {
   /** An object is on the page: there at start, added later, or its markup changed. */
@@ -14,10 +14,10 @@ const WATCHED = { childList: true, subtree: true, attributeFilter: [ATTR.objectI
 /** Scanning yields to the page after this long, so a page of 10,000 results makes no long task. */
 const SLICE_MS = 8;
 
-/** Calls `handle` for `root`, then its descendants, in document order, as far as they match. */
-const eachMatch = (root: Element, selector: string, handle: (element: Element) => void) => {
-  if (root.matches(selector)) handle(root);
-  root.querySelectorAll(selector).forEach(handle);
+/** Calls `handle` for `root`, then its descendants, in document order. */
+const eachElement = (root: Element, handle: (element: Element) => void) => {
+  handle(root);
+  root.querySelectorAll('*').forEach(handle);
 };
 
 /** A subtree to scan: a node still to be listed, or the elements listed in it. */
@@ -51,9 +51,14 @@ export function followDom(handlers: DomHandlers): () => void {
     if (element.shadowRoot) adopt(element.shadowRoot);
     // A custom element defined later gets its shadow root without any mutation to observe.
     else if (element.localName.includes('-') && !customElements.get(element.localName)) {
-      void customElements.whenDefined(element.localName).then(() => {
-        if (element.shadowRoot && element.isConnected && !stopped) adopt(element.shadowRoot);
-      });
+      void customElements.whenDefined(element.localName).then(
+        () => {
+          if (element.shadowRoot && element.isConnected && !stopped) adopt(element.shadowRoot);
+        },
+        // Refused for names no custom element may take (MathML annotation-xml, SVG font-face):
+        // unhandled, the rejection would reach the page's error reporting.
+        () => {},
+      );
     }
     return true;
   };
@@ -88,9 +93,9 @@ export function followDom(handlers: DomHandlers): () => void {
   };
 
   /**
-   * Forgets a removed element as scanned, so that it is scanned again if it comes back
-   * (moved), and loses it if it is an object. A removed host does not list the elements
-   * of its shadow tree: they are walked from here.
+   * Forgets an element as scanned, so that it is scanned again if it comes back (moved) or
+   * its container's queryID changes, and loses it if it is an object. A host does not list
+   * the elements of its shadow tree: they are walked from here.
    */
   const forget = (element: Element) => {
     scanned.delete(element);
@@ -103,12 +108,15 @@ export function followDom(handlers: DomHandlers): () => void {
       const target = record.target as Element;
       if (record.type === 'attributes') {
         if (!target.isConnected) continue;
-        if (record.attributeName === ATTR.queryId) eachMatch(target, OBJECT_SELECTOR, handlers.found);
-        else if (target.hasAttribute(ATTR.objectId)) handlers.found(target);
+        if (record.attributeName === ATTR.queryId) {
+          // A new view set: its objects are found anew, those of shadow trees inside it too.
+          eachElement(target, forget);
+          enqueue(target);
+        } else if (target.hasAttribute(ATTR.objectId)) handlers.found(target);
         else handlers.lost(target);
         continue;
       }
-      for (const node of record.removedNodes) if (node instanceof Element) eachMatch(node, '*', forget);
+      for (const node of record.removedNodes) if (node instanceof Element) eachElement(node, forget);
       for (const node of record.addedNodes) if (node instanceof Element) enqueue(node);
     }
   };

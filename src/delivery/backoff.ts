@@ -14,7 +14,8 @@ export function retryDelay(failures: number, retryAfterMs: number | undefined, r
 export function parseRetryAfter(header: string | null | undefined, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
-  const ms = Math.max(0, Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now);
-  // NaN where the header is neither.
-  return ms >= 0 ? ms : undefined;
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  // NaN where the header is neither. 0 or a date already past (a page's clock ahead of the
+  // server's) is left to the backoff: retries would come at once, again and again.
+  return ms > 0 ? ms : undefined;
 }

@@ -42,10 +42,10 @@ export function createOutbox({
   let inMemory: InsightsEvent[] = [];
 
   /** Hands the events not too old to `send`; resolves with those still to keep. */
-  const sendFresh = async (events: InsightsEvent[], send: Send) => {
+  const sendFresh = (events: InsightsEvent[], send: Send) => {
     const fresh = events.filter((event) => !isTooOld(event));
     if (fresh.length < events.length) onExpired?.(events.length - fresh.length);
-    return fresh.length ? send(fresh) : [];
+    return send(fresh);
   };
 
   /**
@@ -90,6 +90,9 @@ export function createOutbox({
 
     setPersistent(next) {
       persistent = next;
+      // What waited in memory for want of consent is stored now, as it would have been with it
+      // (without consent, `add` puts it back in memory).
+      void outbox.add(inMemory.splice(0));
     },
 
     clear() {

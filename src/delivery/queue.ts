@@ -40,6 +40,8 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
   let exits = 0;
   // Failed sends in a row: the next retry waits the longer.
   let failures = 0;
+  // Clears (opt-out) so far: a send in flight then is forgotten with the rest, whatever its answer.
+  let clears = 0;
 
   /** Everything waiting, emptied in place; its timer is off until the next event. */
   const take = () => {
@@ -56,7 +58,10 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
     // Once stopped, whatever comes to be sent stays where it waits (the outbox keeps it for a later page).
     if (stopped) return events;
     const exitsBefore = exits;
+    const clearsBefore = clears;
     const response = await post(url, bodyOf(events));
+    // Forgotten while in flight (opt-out): whatever the answer, nothing is tried again.
+    if (clears !== clearsBefore) return [];
     // 0 when the request got no answer (network error, offline, timeout).
     const status = response?.status ?? 0;
     if (response?.ok) {
@@ -67,7 +72,8 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       if (!stopped) log.error(`the Insights API refused appId/apiKey (${status}); sending stopped`);
       stopped = true;
       take();
-      return [];
+      // Kept for a later page, which may have a valid key: a drain's batch was in the outbox already.
+      return events;
     }
     if (status === 413 || status === 422) {
       if (events.length === 1) {
@@ -78,7 +84,7 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       return (await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))])).flat();
     }
     if (!status && exits !== exitsBefore) {
-      log.debug('keepalive send unanswered after page exit: not repeated');
+      log.debug('unanswered at page exit: not repeated');
       return [];
     }
     if (status && status !== 408 && status !== 429 && status < 500) {
@@ -105,8 +111,10 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
 
   async function retry(): Promise<void> {
     clearTimeout(retryTimer);
-    // Once stopped, a drain would only take the stored events out and put them back.
-    if (!stopped) await outbox.drain(deliverAll);
+    const clearsBefore = clears;
+    // Once stopped, a drain would only take the stored events out and put them back. What it read
+    // from storage as a clear (opt-out) came is forgotten with the rest, not sent.
+    if (!stopped) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : deliverAll(events)));
   }
 
   window.addEventListener('online', retry);
@@ -128,6 +136,7 @@ export function createDelivery({ url, flushInterval, log, outbox, onRefused }: D
       for (const batch of toBatches([...outbox.takeUnstored(), ...take()])) sendOnExit(url, bodyOf(batch));
     },
     clear() {
+      clears += 1;
       take();
       void outbox.clear();
     },

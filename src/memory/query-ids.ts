@@ -179,6 +179,12 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     },
 
     clear() {
+      // A hand-off no page took over (none may without consent) is stored data too.
+      try {
+        sessionStorage.removeItem(DB_NAME);
+      } catch {
+        // Blocked session storage: nothing was handed off either.
+      }
       inMemory.clear();
       uncommitted.clear();
       unwritten.clear();

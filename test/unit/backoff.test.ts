@@ -21,10 +21,12 @@ describe('retry delays', () => {
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-11-28T12:00:00Z');
-  it('reads seconds and HTTP dates, and ignores what it cannot read', () => {
+  it('reads seconds and HTTP dates, and ignores what it cannot read or what says at once', () => {
     expect(parseRetryAfter('120', now)).toBe(120_000);
     expect(parseRetryAfter('Sat, 28 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('Sat, 28 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    // Left to the backoff: at once would be no backoff at all.
+    expect(parseRetryAfter('Sat, 28 Nov 2026 11:00:00 GMT', now)).toBeUndefined();
+    expect(parseRetryAfter('0', now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });

@@ -208,6 +208,31 @@ describe('following the DOM', () => {
     stop();
   });
 
+  it('finds the objects of shadow trees again when their container outside changes its queryID (a new view set)', async () => {
+    document.body.innerHTML = '<ol id="list" data-insights-query-id="q1"><li data-insights-object-id="light"></li><li id="tile"></li></ol>';
+    ($('#tile') as HTMLElement).attachShadow({ mode: 'open' }).innerHTML = '<a data-insights-object-id="in-shadow"></a>';
+    const { found, stop } = followObjectIDs();
+    await settle();
+    expect(found.sort()).toEqual(['in-shadow', 'light']);
+    found.length = 0;
+    $('#list').setAttribute('data-insights-query-id', 'q2');
+    await settle();
+    expect(found.sort()).toEqual(['in-shadow', 'light']);
+    stop();
+  });
+
+  it('rejects no promise for hyphenated names no custom element may take (MathML annotation-xml, SVG font-face)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    document.body.innerHTML = '<math><annotation-xml></annotation-xml></math><svg><font-face></font-face></svg><later-tile-x></later-tile-x>';
+    const { stop } = followObjectIDs();
+    await settle();
+    process.off('unhandledRejection', onUnhandled);
+    stop();
+    expect(unhandled).toEqual([]);
+  });
+
   it('follows nothing more once stopped, not even a custom element defined afterwards', async () => {
     document.body.innerHTML = '<after-stop-tile></after-stop-tile>';
     const found: Element[] = [];

@@ -360,6 +360,19 @@ describe('hand-off to the next page of the tab', () => {
     await vi.waitFor(async () => expect(await storedKeys()).toEqual(['42']));
   });
 
+  it('clear removes a hand-off no page adopted (opt-out on a page without consent)', async () => {
+    const clickPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await clickPage.prune(T0);
+    clickPage.remember('42', query(1));
+    clickPage.handOff();
+    vi.stubGlobal('indexedDB', new IDBFactory());
+
+    const pageWithoutConsent = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
+    await pageWithoutConsent.prune(T0 + 10);
+    await pageWithoutConsent.clear();
+    expect(sessionStorage.length).toBe(0);
+  });
+
   it('hands nothing off once the writes are committed, or without consent', async () => {
     const committed = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
     committed.remember('42', query(1));

@@ -259,7 +259,8 @@ describe('answers of the API', () => {
     await delivery.flush();
     await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
     expect(requests).toHaveLength(requestsBeforeStop);
-    expect(outbox.takeUnstored().map(idOf)).toEqual(['sku-1']);
+    // The refused batch too: the key is what was wrong, not the events.
+    expect(outbox.takeUnstored().map(idOf)).toEqual(['sku-1', 'sku-2']);
     delivery.stop();
   });
 
@@ -284,6 +285,18 @@ describe('answers of the API', () => {
     await inFlight;
     failing = false;
     await delivery.flush();
+    expectDeliveredOnce(clicks(3));
+  });
+
+  it('sends each event once when flush() is called twice at once, retried ones included', async () => {
+    let failing = true;
+    answerFor = () => (failing ? 503 : 200);
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(2));
+    await delivery.flush();
+    failing = false;
+    delivery.enqueue(click(2));
+    await Promise.all([delivery.flush(), delivery.flush()]);
     expectDeliveredOnce(clicks(3));
   });
 
@@ -347,6 +360,22 @@ describe('answers of the API', () => {
     expect(requests).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1_500);
     expectDeliveredOnce([click(1)]);
+    delivery.stop();
+  });
+
+  it('backs off from 429 answers whose Retry-After is 0 or already past, instead of retrying at once again and again', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    fetchMock.mockImplementation(async (_input, init) => {
+      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 429 });
+      // A date the server thinks is ahead, in the past for a page whose clock runs ahead: a common skew.
+      return new Response('{}', { status: 429, headers: { 'Retry-After': requests.length % 2 ? '0' : new Date(Date.now() - 60_000).toUTCString() } });
+    });
+    const delivery = startDelivery();
+    delivery.enqueue(click(1));
+    await delivery.flush();
+    // The first try, then retries after 1 s, 2 s and 4 s.
+    await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);
+    expect(requests).toHaveLength(4);
     delivery.stop();
   });
 

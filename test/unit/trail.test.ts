@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IDBFactory } from 'fake-indexeddb';
+import { createOutbox } from '../../src/delivery/outbox';
+import type { InsightsEvent } from '../../src/events/schemas';
 import { init, type QueryTrail } from '../../src/trail';
 
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
@@ -243,6 +246,17 @@ describe('identity', () => {
     expect(document.cookie).toContain(`_ALGOLIA=${trail.getUserToken()}`);
   });
 
+  it('writes the cookie for 6 months, for the whole site, SameSite=Lax, Secure only on https', () => {
+    // The accessor lives on one of the document's prototypes.
+    let owner: object = document;
+    while (!Object.getOwnPropertyDescriptor(owner, 'cookie')) owner = Object.getPrototypeOf(owner) as object;
+    const written = vi.spyOn(owner as Document, 'cookie', 'set');
+    trail = init({ ...required, useCookie: true });
+    const attributes = String(written.mock.calls.at(-1)?.[0]).split(';');
+    expect(attributes[0]).toBe(`_ALGOLIA=${trail.getUserToken()}`);
+    expect(attributes.slice(1).sort()).toEqual(['SameSite=Lax', 'max-age=15552000', 'path=/'].concat(location.protocol === 'https:' ? ['Secure'] : []).sort());
+  });
+
   it('never writes the cookie without useCookie', () => {
     trail = init(required);
     expect(document.cookie).not.toContain('_ALGOLIA');
@@ -313,5 +327,114 @@ describe('runtime API', () => {
     trail = init(required);
     click('b');
     expect(log).not.toHaveBeenCalled();
+  });
+});
+
+describe('storage and delivery through the runtime API', () => {
+  const markup = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
+  const laterPageDrains = async () => {
+    const sent: unknown[] = [];
+    await createOutbox({ persistent: true }).drain(async (events) => {
+      sent.push(...events);
+      return [];
+    });
+    return sent;
+  };
+  const storedClick = (): InsightsEvent => ({ eventType: 'click', eventName: 'Hit Clicked', index: 'p', userToken: 'user-1', timestamp: Date.now(), objectIDs: ['stored'] });
+  const answering = (status: number) => vi.fn(async (_url: string, _request?: RequestInit) => new Response('{}', { status }));
+
+  beforeEach(() => {
+    vi.stubGlobal('indexedDB', new IDBFactory());
+    document.body.innerHTML = markup;
+  });
+
+  it('sends nothing after setOptOut(true), not even a send that was in flight and failed', async () => {
+    let answer: (response: Response) => void = () => {};
+    const fetch = answering(200);
+    fetch.mockImplementationOnce(() => new Promise<Response>((resolve) => (answer = resolve)));
+    vi.stubGlobal('fetch', fetch);
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
+    trail = init(required);
+    click('b');
+    const inFlight = trail.flush();
+    trail.setOptOut(true);
+    answer(new Response('{}', { status: 503 }));
+    await inFlight;
+    await trail.flush();
+    window.dispatchEvent(new Event('pagehide'));
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(beacon).not.toHaveBeenCalled();
+  });
+
+  it('destroy() while a send is in flight: what fails is kept for a later page, nothing more is sent from this one', async () => {
+    let answer: (response: Response) => void = () => {};
+    const fetch = answering(200);
+    fetch.mockImplementationOnce(() => new Promise<Response>((resolve) => (answer = resolve)));
+    vi.stubGlobal('fetch', fetch);
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
+    trail = init(required);
+    click('b');
+    void trail.flush();
+    trail.destroy();
+    answer(new Response('{}', { status: 503 }));
+    await vi.waitFor(async () => expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
+    window.dispatchEvent(new Event('online'));
+    window.dispatchEvent(new Event('pagehide'));
+    await trail.flush();
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(beacon).not.toHaveBeenCalled();
+  });
+
+  it('sends nothing of what a retry was taking out of the stored outbox when setOptOut(true) came', async () => {
+    await createOutbox({ persistent: true }).add([storedClick()]);
+    const fetch = answering(200);
+    vi.stubGlobal('fetch', fetch);
+    const factory = indexedDB;
+    const open = factory.open.bind(factory);
+    let outboxOpened = () => {};
+    const opening = new Promise<void>((resolve) => (outboxOpened = resolve));
+    vi.spyOn(factory, 'open').mockImplementation((name, version) => {
+      if (name === 'querytrail-outbox') outboxOpened();
+      return open(name, version);
+    });
+    trail = init(required);
+    // The start's retry is reading the stored outbox when the visitor opts out.
+    await opening;
+    trail.setOptOut(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('sends what earlier pages stored once setConsent("granted") comes after start', async () => {
+    await createOutbox({ persistent: true }).add([storedClick()]);
+    const fetch = answering(200);
+    vi.stubGlobal('fetch', fetch);
+    trail = init({ ...required, consent: 'pending' });
+    // A consent banner answers a while after the page started.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fetch).not.toHaveBeenCalled();
+    trail.setConsent('granted');
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    expect(JSON.parse(fetch.mock.calls[0]?.[1]?.body as string).events).toMatchObject([{ objectIDs: ['stored'] }]);
+  });
+
+  it('stores what failed before consent once setConsent("granted") comes', async () => {
+    vi.stubGlobal('fetch', answering(503));
+    trail = init({ ...required, consent: 'pending' });
+    click('b');
+    await trail.flush();
+    trail.setConsent('granted');
+    await vi.waitFor(async () => expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
+  });
+
+  it('leaves the stored outbox for a later page when a 401 refuses it', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await createOutbox({ persistent: true }).add([storedClick()]);
+    const fetch = answering(401);
+    vi.stubGlobal('fetch', fetch);
+    trail = init(required);
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    await trail.flush();
+    expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['stored'] }]);
   });
 });
