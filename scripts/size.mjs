@@ -9,10 +9,9 @@ const BUDGET = 10 * 1024;
 /**
  * What CI enforces until the budget is met: the size reached so far, so that the script does
  * not grow unnoticed. Lower it with every cut; it becomes BUDGET once the script fits. Raised
- * only for fixes of events lost or sent wrong, with the bytes named in the commit (11,730 →
- * 11,770 for the defects of the 2026-11-30 audit).
+ * only for fixes of events lost or sent wrong, with the bytes named in the commit.
  */
-const LIMIT = 11_770;
+const LIMIT = 11_750;
 
 const minified = statSync(FILE).size;
 const gzipped = execFileSync('gzip', ['-9c', FILE], { maxBuffer: 1 << 24 }).length;

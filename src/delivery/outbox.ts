@@ -14,8 +14,9 @@ export interface Outbox {
   add(events: InsightsEvent[]): Promise<void>;
   /**
    * Hands what is kept to `send`, which resolves with the events still to keep. With storage,
-   * one tab at a time drains (another tab draining makes this a no-op). Events older than
-   * 4 days are dropped: the API would refuse the whole batch for them.
+   * each stored event goes to one tab's drain only (another tab draining at the same time
+   * finds the store empty). Events older than 4 days are dropped: the API would refuse the
+   * whole batch for them.
    */
   drain(send: Send): Promise<void>;
   /** Kept in memory only, to be handed to beacons as the page goes: nothing else would send them. */
@@ -52,13 +53,15 @@ export function createOutbox({
    * Takes everything out in one transaction before sending, so that no other tab, nor this
    * tab's next page, can send it again while the request is under way; what fails is put back.
    * A request still in flight when the page goes is a keepalive one: it carries on without it.
+   * That transaction is what keeps tabs apart, not a Web Lock: a page that holds a lock when it
+   * is left, or whose lock another page asks for, is kept out of the back/forward cache.
    */
   const drainStore = async (send: Send) => {
     const taken = await store.run((objectStore) => {
       const events = promisifyRequest<InsightsEvent[]>(objectStore.getAll());
       objectStore.clear();
       return events;
-    });
+    }, true);
     await outbox.add(await sendFresh(taken ?? [], send));
   };
 
@@ -81,8 +84,7 @@ export function createOutbox({
     async drain(send) {
       // What fails again goes back before what was added meanwhile.
       inMemory = [...(await sendFresh(inMemory.splice(0), send)), ...inMemory].slice(-OUTBOX_CAP);
-      // Without Web Locks, the one transaction that empties the store still keeps tabs from sending an event twice.
-      if (persistent) await (navigator.locks?.request(DB_NAME, { ifAvailable: true }, (lock) => lock && drainStore(send)) ?? drainStore(send));
+      if (persistent) await drainStore(send);
     },
 
     // Emptied in place: the caller gets everything that was there.

@@ -78,7 +78,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
     typeof entry?.queryID == 'string' && now - entry.at < ttlMs;
 
   /** Runs the changes in one readwrite transaction; resolves with what they return once committed. */
-  const write = async <T>(change: (objectStore: IDBObjectStore) => T) => (persistent ? store.run(change) : undefined);
+  const write = async <T>(change: (objectStore: IDBObjectStore) => T, requestsMade?: boolean) => (persistent ? store.run(change, requestsMade) : undefined);
 
   /** Writes the changes no write has taken yet, in one transaction; resolves once they are committed. */
   const commit = () => {
@@ -91,7 +91,7 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
         else objectStore.delete(objectID);
       }
       return true;
-    }).then((committed) => {
+    }, true).then((committed) => {
       for (const [objectID, query] of changes) {
         if (committed && uncommitted.get(objectID) === query) uncommitted.delete(objectID);
       }

@@ -218,6 +218,36 @@ describe('the back/forward cache', () => {
       expect(sorted(viewedObjectIDs(collector))).toEqual(['back-1', 'back-2', 'back-3', 'back-4']);
     });
   });
+
+  // A page that holds a Web Lock when it is left is not cached (notRestoredReasons "lock"): a retry from the
+  // stored outbox must not hold one while its request is on its way.
+  it('restores a page left while a retry from the stored outbox waits for its answer, and delivers that retry once', async () => {
+    const origin = new URL((await e2e.open('/living-product.html')).page.url()).origin;
+    const { collector } = e2e;
+    const isClickOn = (objectID: string) => (event: ReceivedEvent) => event.eventType === 'click' && String(event.objectIDs) === objectID;
+
+    await withBackForwardCache(async (page) => {
+      await page.goto(`${origin}/living-results.html`);
+      await waitForViews(collector, ['back-1', 'back-2', 'back-3', 'back-4']);
+
+      // The first send fails and goes to the stored outbox; its retry (after 1–1.5 s) is answered late.
+      collector.faults.next.push({ status: 500 }, { status: 200, delayMs: 3_000 });
+      await page.click('#quick-view-1');
+      await page.evaluate(() => void window.QueryTrail?.instance?.flush());
+      await waitForEvents(collector, 2, isClickOn('back-1'));
+      expect(clickAnswers()['back-1'], 'the retry should still wait for its answer when the page is left').toEqual([500, null]);
+
+      await page.click('#open-2');
+      await page.waitForURL('**/living-product.html');
+      await page.goBack({ waitUntil: 'commit' });
+      await expectRestoredFromCache(page);
+
+      await pollUntil(() => clickAnswers()['back-1']?.[1] === 200, 5_000, () => `the retry was not answered: ${JSON.stringify(clickAnswers())}`);
+      await flush(page);
+      await sleep(RETRY_QUIET_MS);
+      expect(clickAnswers()).toEqual({ 'back-1': [500, 200], 'back-2': [200] });
+    });
+  });
 });
 
 // An init script: counts what every IntersectionObserver of the page observes, as the browser does.

@@ -87,7 +87,7 @@ describe('the outbox', () => {
     expect(idsOf(await drained(outbox))).toEqual(['sku-1']);
   });
 
-  it('sends each stored event once when two tabs drain at the same time, also without Web Locks', async () => {
+  it('sends each stored event once when two tabs drain at the same time', async () => {
     await createOutbox({ persistent: true }).add([view(1), view(2)]);
     const firstTab = createOutbox({ persistent: true });
     const secondTab = createOutbox({ persistent: true });
@@ -103,11 +103,4 @@ describe('the outbox', () => {
     await vi.waitFor(async () => expect(await drained(createOutbox({ persistent: true }))).toEqual([]));
   });
 
-  it('drains under a Web Lock, so that tabs do not compete', async () => {
-    await createOutbox({ persistent: true }).add([view(1)]);
-    const request = vi.fn((_name: string, _options: unknown, callback: (lock: object | null) => Promise<unknown>) => callback({}));
-    vi.stubGlobal('navigator', { ...navigator, locks: { request } });
-    expect(idsOf(await drained(createOutbox({ persistent: true })))).toEqual(['sku-1']);
-    expect(request).toHaveBeenCalledWith('querytrail-outbox', { ifAvailable: true }, expect.any(Function));
-  });
 });
