@@ -342,6 +342,14 @@ describe('storage and delivery through the runtime API', () => {
   };
   const storedClick = (): InsightsEvent => ({ eventType: 'click', eventName: 'Hit Clicked', index: 'p', userToken: 'user-1', timestamp: Date.now(), objectIDs: ['stored'] });
   const answering = (status: number) => vi.fn(async (_url: string, _request?: RequestInit) => new Response('{}', { status }));
+  /** Every send is answered 200, but the first one only when the test calls `answer`. */
+  const firstSendHeld = () => {
+    let respond: (response: Response) => void = () => {};
+    const fetch = answering(200);
+    fetch.mockImplementationOnce(() => new Promise<Response>((resolve) => (respond = resolve)));
+    vi.stubGlobal('fetch', fetch);
+    return { fetch, answer: (status: number) => respond(new Response('{}', { status })) };
+  };
 
   beforeEach(() => {
     vi.stubGlobal('indexedDB', new IDBFactory());
@@ -349,16 +357,13 @@ describe('storage and delivery through the runtime API', () => {
   });
 
   it('sends nothing after setOptOut(true), not even a send that was in flight and failed', async () => {
-    let answer: (response: Response) => void = () => {};
-    const fetch = answering(200);
-    fetch.mockImplementationOnce(() => new Promise<Response>((resolve) => (answer = resolve)));
-    vi.stubGlobal('fetch', fetch);
+    const { fetch, answer } = firstSendHeld();
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
     trail = init(required);
     click('b');
     const inFlight = trail.flush();
     trail.setOptOut(true);
-    answer(new Response('{}', { status: 503 }));
+    answer(503);
     await inFlight;
     await trail.flush();
     window.dispatchEvent(new Event('pagehide'));
@@ -367,16 +372,13 @@ describe('storage and delivery through the runtime API', () => {
   });
 
   it('destroy() while a send is in flight: what fails is kept for a later page, nothing more is sent from this one', async () => {
-    let answer: (response: Response) => void = () => {};
-    const fetch = answering(200);
-    fetch.mockImplementationOnce(() => new Promise<Response>((resolve) => (answer = resolve)));
-    vi.stubGlobal('fetch', fetch);
+    const { fetch, answer } = firstSendHeld();
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
     trail = init(required);
     click('b');
     void trail.flush();
     trail.destroy();
-    answer(new Response('{}', { status: 503 }));
+    answer(503);
     await vi.waitFor(async () => expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
     window.dispatchEvent(new Event('online'));
     window.dispatchEvent(new Event('pagehide'));
