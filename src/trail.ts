@@ -64,7 +64,10 @@ function start(options: Options): QueryTrail {
   const log = createLog(options.debug || location.href.includes('querytrail-debug'));
   let { consent, optOut, authenticatedUserToken } = options;
   let destroyed = false;
-  let identity: { token: string; source: TokenSource } = resolveUserToken(options.userToken);
+  // Where a token comes from (a method, search-insights, the cookie), and that it is not used.
+  const tokenProblem = (from: string, token: unknown) =>
+    log.error(`${from}: ${show(token)} is not a valid user token (${USER_TOKEN_RULE}), not used`);
+  let identity: { token: string; source: TokenSource } = resolveUserToken(options.userToken, tokenProblem);
   log.debug(`user token from ${identity.source}: ${identity.token}`);
 
   const mayStore = () => consent === 'granted' && !optOut;
@@ -242,9 +245,6 @@ function start(options: Options): QueryTrail {
     // What earlier pages could not deliver goes now, from one tab at a time.
     void delivery.retry();
   }
-
-  const tokenProblem = (method: string, token: unknown) =>
-    log.error(`${method}: ${show(token)} is not a valid user token (${USER_TOKEN_RULE}); the previous token stays.`);
 
   return {
     flush: () => delivery.flush().catch((error: unknown) => log.warn('flush failed:', error)),

@@ -35,12 +35,22 @@ function uuidV4(): string {
 
 export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'generated';
 
-/** SPEC §5: the option, then search-insights, then the `_ALGOLIA` cookie, then a new anonymous token. */
-export function resolveUserToken(option: string | undefined): { token: string; source: TokenSource } {
+/**
+ * SPEC §5: the option, then search-insights, then the `_ALGOLIA` cookie, then a new anonymous
+ * token. A token found that breaks the API's pattern is passed over and `refuse`d, so that the
+ * page learns why its events do not carry it.
+ */
+export function resolveUserToken(
+  option: string | undefined,
+  refuse: (source: TokenSource, token: unknown) => void,
+): { token: string; source: TokenSource } {
   if (option !== undefined) return { token: option, source: 'option' };
-  const fromPage = searchInsightsToken();
-  if (isValidToken(fromPage)) return { token: fromPage, source: 'search-insights' };
-  const fromCookie = readCookie(TOKEN_COOKIE);
-  if (isValidToken(fromCookie)) return { token: fromCookie, source: 'cookie' };
+  for (const [source, token] of [
+    ['search-insights', searchInsightsToken()],
+    ['cookie', readCookie(TOKEN_COOKIE)],
+  ] as const) {
+    if (isValidToken(token)) return { token, source };
+    if (token) refuse(source, token);
+  }
   return { token: `anonymous-${uuidV4()}`, source: 'generated' };
 }

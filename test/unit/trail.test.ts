@@ -233,6 +233,23 @@ describe('identity', () => {
     expect(tokenOf(required)).toMatch(/^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('passes over an invalid token from search-insights or the cookie with a console.error, and sends a valid one', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    document.cookie = '_ALGOLIA=has%20space;path=/';
+    (window as { aa?: unknown }).aa = (method: string, _: null, callback: (error: null, token: string) => void) => {
+      if (method === 'getUserToken') callback(null, 'é'.repeat(3));
+    };
+    trail = init(required);
+    expect(trail.getUserToken()).toMatch(/^anonymous-[0-9a-f-]{36}$/);
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([
+      expect.stringMatching(/search-insights: "ééé" is not a valid user token \(1 to 128 characters.*not used/),
+      expect.stringMatching(/cookie: "has space" is not a valid user token/),
+    ]);
+    click('b');
+    expect(accepted).toMatchObject([{ userToken: trail.getUserToken() }]);
+    document.cookie = '_ALGOLIA=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/';
+  });
+
   it('ignores a search-insights stub that only queues calls', () => {
     (window as { aa?: unknown }).aa = () => {};
     trail = init(required);
