@@ -39,7 +39,8 @@ export interface QueryIdMemory {
   clear(): Promise<void>;
   /**
    * The page is going away: what is not committed yet goes to this tab's next page, since
-   * IndexedDB aborts the transactions of a page that is unloaded.
+   * IndexedDB aborts the transactions of a page that is unloaded. Called on every exit, also when
+   * the page is only hidden; each call replaces the last one's hand-off.
    */
   handOff(): void;
   /** `true` also writes what was remembered, or forgotten, in memory so far. */
@@ -172,7 +173,11 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
 
     handOff() {
       try {
-        if (persistent && uncommitted.size) sessionStorage.setItem(DB_NAME, JSON.stringify([...uncommitted]));
+        // Replaced on every exit: a hand-off made while the page was hidden would otherwise outlive
+        // the changes the page committed once it was back, and the next page would undo them.
+        if (!persistent) return;
+        sessionStorage.removeItem(DB_NAME);
+        if (uncommitted.size) sessionStorage.setItem(DB_NAME, JSON.stringify([...uncommitted]));
       } catch {
         // Session storage full or blocked: these changes stay with this page.
       }

@@ -360,6 +360,24 @@ describe('hand-off to the next page of the tab', () => {
     await vi.waitFor(async () => expect(await storedKeys()).toEqual(['42']));
   });
 
+  it('a hand-off made while the page was hidden goes once the page, back again, has committed later changes', async () => {
+    const clickPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
+    await clickPage.prune(T0);
+    clickPage.remember('42', query(1));
+    // Hidden (another tab in front) before the write: the change is handed off.
+    clickPage.handOff();
+    // Back again: the write commits, then a purchase forgets the object, and that commits too.
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['42']));
+    await clickPage.forget(['42']);
+    expect(await storedKeys()).toEqual([]);
+    // The page is left with nothing uncommitted.
+    clickPage.handOff();
+
+    const nextPage = await laterPageAt(T0 + 10);
+    expect(nextPage.recall('42', 'products', T0 + 10)).toBeUndefined();
+    expect(await storedKeys()).toEqual([]);
+  });
+
   it('clear removes a hand-off no page adopted (opt-out on a page without consent)', async () => {
     const clickPage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
     await clickPage.prune(T0);
