@@ -100,4 +100,12 @@ describe('views', () => {
     await pass(200);
     expect(viewed).toEqual(['sku-1']);
   });
+
+  it('sends no view whose second was under way when setOptOut(true) came', async () => {
+    await start('sku-1');
+    await pass(500);
+    trail.setOptOut(true);
+    await pass(2000);
+    expect(viewed).toEqual([]);
+  });
 });
