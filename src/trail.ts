@@ -198,13 +198,6 @@ function start(options: Options): QueryTrail {
       if (convertsOnSubmit(path) && !inactive()) convertSafely(path, stampAt(timestamp));
     }),
   });
-  const stopExit = onPageExit(
-    guard(log, () => {
-      memory.handOff();
-      delivery.flushOnExit();
-    }),
-  );
-
   // Views count once per object and queryID, or once per page load without a queryID; none in an ignore zone.
   const viewed = new Set<string>();
   const onViewed = guard(log, (objects: Element[]) => {
@@ -227,6 +220,14 @@ function start(options: Options): QueryTrail {
     for (const event of viewEvents(fresh, stamp)) emit(event);
   });
   const views = options.views ? watchViews(onViewed) : undefined;
+
+  const stopExit = onPageExit(
+    guard(log, () => {
+      memory.handOff();
+      delivery.flushOnExit();
+      views?.pause();
+    }),
+  );
 
   const stopFollowing = followDom({
     found: guard(log, (object: Element) => {

@@ -6,6 +6,11 @@ export interface ViewWatcher {
   /** Watches an object anew: on the page for the first time, or its markup changed. */
   watch(object: Element): void;
   release(object: Element): void;
+  /**
+   * The page is hidden or left (maybe into the back/forward cache): what is in view starts
+   * its second anew once the page is seen again.
+   */
+  pause(): void;
   stop(): void;
 }
 
@@ -19,17 +24,13 @@ export function watchViews(onViewed: (objects: Element[]) => void): ViewWatcher 
 
   const observer = new IntersectionObserver(
     (entries) => {
-      let started = false;
       // Out of view is a ratio of 0: isIntersecting adds nothing.
       for (const { target, time, intersectionRatio } of entries) {
         if (intersectionRatio < VISIBLE_RATIO) visibleSince.delete(target);
-        else if (!visibleSince.has(target)) {
-          visibleSince.set(target, time);
-          started = true;
-        }
+        else if (!visibleSince.has(target)) visibleSince.set(target, time);
       }
-      if (!started) return;
-      // Reports what has been in view long enough by then, this batch and any other.
+      // Reports what has been in view long enough by then, this batch and any other. Also after a
+      // report of objects leaving view only: such a timer finds nothing, and costs less than a flag.
       const timer = setTimeout(() => {
         timers.delete(timer);
         const now = performance.now();
@@ -51,16 +52,22 @@ export function watchViews(onViewed: (objects: Element[]) => void): ViewWatcher 
     visibleSince.delete(object);
   };
 
+  const watch = (object: Element) => {
+    release(object);
+    observer.observe(object);
+  };
+
   return {
-    watch(object) {
-      release(object);
-      observer.observe(object);
-    },
+    watch,
     release,
+    // A hidden page is not rendered, so its observer reports nothing, not even leaving view, while
+    // timers still run. Observed anew, an object still in view is reported again at the first frame
+    // once the page is seen again, and its second starts from there.
+    pause: () => visibleSince.forEach((_, object) => watch(object)),
     stop() {
       observer.disconnect();
       visibleSince.clear();
-      for (const timer of timers) clearTimeout(timer);
+      timers.forEach(clearTimeout);
     },
   };
 }
