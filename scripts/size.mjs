@@ -11,7 +11,7 @@ const BUDGET = 10 * 1024;
  * not grow unnoticed. Lower it with every cut; it becomes BUDGET once the script fits. Raised
  * only for fixes of events lost or sent wrong, with the bytes named in the commit.
  */
-const LIMIT = 11_765;
+const LIMIT = 11_770;
 
 const minified = statSync(FILE).size;
 const gzipped = execFileSync('gzip', ['-9c', FILE], { maxBuffer: 1 << 24 }).length;
