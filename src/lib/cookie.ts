@@ -1,14 +1,28 @@
+import { decodeOnce } from './uri';
+
+// Where the page may not touch cookies (a frame sandboxed without allow-same-origin), reading or
+// writing `document.cookie` throws a SecurityError: there is no cookie then, and none is kept.
+
 export function readCookie(name: string): string | undefined {
-  for (const pair of document.cookie.split(';')) {
-    const [key, ...value] = pair.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+  try {
+    for (const pair of document.cookie.split(';')) {
+      const [key, ...value] = pair.trim().split('=');
+      // Not encoded by QueryTrail, the value may hold a `%` alone: it is then refused as a token.
+      if (key === name) return decodeOnce(value.join('='));
+    }
+  } catch {
+    // No cookie can be read: the token comes from elsewhere.
   }
   return undefined;
 }
 
 export function writeCookie(name: string, value: string, maxAgeSeconds: number): void {
   const secure = location.protocol === 'https:' ? ';Secure' : '';
-  document.cookie = `${name}=${encodeURIComponent(value)};path=/;max-age=${maxAgeSeconds};SameSite=Lax${secure}`;
+  try {
+    document.cookie = `${name}=${encodeURIComponent(value)};path=/;max-age=${maxAgeSeconds};SameSite=Lax${secure}`;
+  } catch {
+    // No cookie can be kept: the token lasts as long as the page.
+  }
 }
 
 export function removeCookie(name: string): void {

@@ -1,10 +1,4 @@
-function decodeOnce(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
+import { decodeOnce } from '../lib/uri';
 
 /** Algolia wants attribute and value each URL-encoded once: markup may hold either form. */
 const encodeOnce = (text: string) => encodeURIComponent(decodeOnce(text));

@@ -279,6 +279,38 @@ describe('identity', () => {
     expect(document.cookie).not.toContain('_ALGOLIA');
   });
 
+  it('starts, refusing the _ALGOLIA cookie with a clear error, when another script wrote it in no valid URI encoding', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    document.cookie = '_ALGOLIA=100%;path=/';
+    trail = init(required);
+    expect(trail.getUserToken()).toMatch(/^anonymous-[0-9a-f-]{36}$/);
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringMatching(/cookie: "100%" is not a valid user token/)]);
+  });
+
+  it('works in memory with a new token where touching any storage throws (a frame sandboxed without allow-same-origin), and throws nothing into the page', async () => {
+    const blocked = () => {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+    vi.spyOn(window, 'sessionStorage', 'get').mockImplementation(blocked);
+    vi.stubGlobal('indexedDB', { open: blocked, deleteDatabase: blocked });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // Shadows the accessor of the document's prototype until deleted.
+    Object.defineProperty(document, 'cookie', { get: blocked, set: blocked, configurable: true });
+    try {
+      trail = init({ ...required, useCookie: true, consent: 'pending', debug: true });
+      expect(error).not.toHaveBeenCalled();
+      expect(trail.getUserToken()).toMatch(/^anonymous-[0-9a-f-]{36}$/);
+      trail.setConsent('granted');
+      click('b');
+      expect(accepted).toMatchObject([{ userToken: trail.getUserToken() }]);
+      await vi.waitFor(() => expect(log.mock.calls.flat().join(' ')).toContain('IndexedDB failed, using memory'));
+      trail.setOptOut(true);
+    } finally {
+      delete (document as { cookie?: string }).cookie;
+    }
+  });
+
   it('rejects invalid tokens with a clear error and keeps the previous one', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     trail = init({ ...required, userToken: 'user-1' });
