@@ -81,7 +81,7 @@ function start(options: Options): QueryTrail {
   const memory = createQueryIdMemory({
     ttlMs: options.queryIdTtl * 1000,
     persistent: mayStore(),
-    onStorageProblem: (message) => log.debug(message),
+    onStorageProblem: log.debug,
   });
 
   const reject = (event: unknown, rule: string, element?: Element) => {
@@ -92,7 +92,7 @@ function start(options: Options): QueryTrail {
 
   const outbox = createOutbox({
     persistent: mayStore(),
-    onStorageProblem: (message) => log.debug(message),
+    onStorageProblem: log.debug,
     onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`),
   });
   const delivery = createDelivery({

@@ -5,11 +5,10 @@ import { decodeOnce } from './uri';
 
 export function readCookie(name: string): string | undefined {
   try {
-    for (const pair of document.cookie.split(';')) {
-      const [key, ...value] = pair.trim().split('=');
-      // Not encoded by QueryTrail, the value may hold a `%` alone: it is then refused as a token.
-      if (key === name) return decodeOnce(value.join('='));
-    }
+    // `document.cookie` is `a=1; b=2`: what follows `; name=` up to the next `;` is the first cookie of that name.
+    const value = `; ${document.cookie}`.split(`; ${name}=`)[1]?.split(';')[0];
+    // Not encoded by QueryTrail, the value may hold a `%` alone: it is then refused as a token.
+    return value && decodeOnce(value);
   } catch {
     // No cookie can be read: the token comes from elsewhere.
   }
