@@ -53,6 +53,20 @@ describe('loading', () => {
   });
 });
 
+describe('in a frame sandboxed without allow-same-origin', () => {
+  it('works in memory with a new anonymous token where touching the cookie throws', async () => {
+    const { page, consoleErrors } = await e2e.open('/sandboxed.html');
+    const frame = page.frameLocator('iframe');
+    await frame.locator('[data-insights-object-id="sku-801"] .title').click();
+
+    const [event] = await waitForEvents(e2e.collector, 1);
+    expect(event).toMatchObject({ eventType: 'click', index: 'products', objectIDs: ['sku-801'] });
+    expect(event?.userToken).toMatch(/^anonymous-/);
+    expect(consoleErrors.map(({ text }) => text)).not.toContainEqual(expect.stringContaining('QueryTrail'));
+    await expectNoMoreEvents(e2e.collector, 1);
+  });
+});
+
 describe('under a strict Content-Security-Policy', () => {
   it('delivers clicks without any CSP violation', async () => {
     const { page, probe, pageErrors, consoleErrors } = await e2e.open('/csp.html');
