@@ -39,7 +39,7 @@ export interface QueryTrail {
 
 /** What an instance is when its options are invalid: it does nothing, and says so once. */
 const inert = (): QueryTrail => ({
-  flush: () => Promise.resolve(),
+  async flush() {},
   setUserToken() {},
   setAuthenticatedUserToken() {},
   getUserToken: () => undefined,
@@ -118,8 +118,9 @@ function start(options: Options): QueryTrail {
     const result = validateEvent(event);
     if (!result.ok) return void reject(event, result.rule, element);
     log.debug('event', result.event);
-    announce('querytrail:event', result.event);
+    // Queued before the page hears of it, so that a listener's setOptOut(true) drops it with the rest.
     delivery.enqueue(result.event);
+    announce('querytrail:event', result.event);
     return result.event;
   };
 

@@ -405,6 +405,24 @@ describe('storage and delivery through the runtime API', () => {
     document.body.innerHTML = markup;
   });
 
+  it('sends nothing of the event whose querytrail:event listener calls setOptOut(true) (a consent tool reacting to the first event)', async () => {
+    const fetch = answering(200);
+    vi.stubGlobal('fetch', fetch);
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
+    trail = init(required);
+    const optOut = () => trail?.setOptOut(true);
+    document.addEventListener('querytrail:event', optOut);
+    try {
+      click('b');
+    } finally {
+      document.removeEventListener('querytrail:event', optOut);
+    }
+    await trail.flush();
+    window.dispatchEvent(new Event('pagehide'));
+    expect(fetch).not.toHaveBeenCalled();
+    expect(beacon).not.toHaveBeenCalled();
+  });
+
   it('sends nothing after setOptOut(true), not even a send that was in flight and failed', async () => {
     const { fetch, answer } = firstSendHeld();
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
