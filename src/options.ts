@@ -1,6 +1,6 @@
 import { CURRENCY, EVENT_NAME, NOT_EMPTY, TOKEN } from './events/schemas';
-import { isRecord, oneOf, optional, rule, safeParse, shape, text, whole, type ShapeOf } from './lib/rules';
-import { show } from './lib/show';
+import { isRecord, oneOf, optional, rule, safeParse, shape, text, integer, type ShapeOf } from './lib/rules';
+import { quote } from './lib/quote';
 
 export type Consent = 'granted' | 'pending' | 'denied';
 export const CONSENT = oneOf<Consent>(['granted', 'pending', 'denied'], 'must be "granted", "pending" or "denied"');
@@ -21,9 +21,9 @@ const fields = {
   index: optional(NOT_EMPTY),
   currency: optional(CURRENCY),
   queryIdParam: NOT_EMPTY,
-  queryIdTtl: whole('must be a whole number of seconds above 0', 1),
+  queryIdTtl: integer('must be a whole number of seconds above 0', 1),
   views: flag,
-  flushInterval: whole('must be a whole number of milliseconds, 0 or more', 0),
+  flushInterval: integer('must be a whole number of milliseconds, 0 or more', 0),
   debug: flag,
   clickEventName: EVENT_NAME,
   viewEventName: EVENT_NAME,
@@ -101,7 +101,7 @@ export function parseOptions(input: unknown): OptionsResult {
     return {
       ok: false,
       problems: result.error.issues.map(({ path: [name = ''], message }) =>
-        String(name) in raw ? `${String(name)} ${message} (got ${show(raw[String(name)])})` : `${String(name)} is missing: it ${message}`,
+        String(name) in raw ? `${String(name)} ${message} (got ${quote(raw[String(name)])})` : `${String(name)} is missing: it ${message}`,
       ),
     };
   }

@@ -1,25 +1,25 @@
-import { filterClicks, objectClick, viewEvents, withoutUndefined, type Stamp } from './events/build';
-import { SEARCH_QUERY_ID, USER_TOKEN_RULE, validateEvent, type InsightsEvent } from './events/schemas';
+import { filterClicks, objectClick, viewEvents, withoutUndefined, type WhoAndWhen } from './events/build';
+import { isValidToken, SEARCH_QUERY_ID, USER_TOKEN_RULE, validateEvent, type InsightsEvent } from './events/schemas';
 import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
 import { watchViews } from './capture/views';
 import { conversionEvents } from './events/conversions';
 import { createOutbox } from './delivery/outbox';
-import { createDelivery } from './delivery/queue';
+import { createSender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
 import { announce } from './lib/announce';
 import { firstProblem, safeParse } from './lib/rules';
 import { removeCookie, writeCookie } from './lib/cookie';
-import { createLog, guard } from './lib/log';
+import { createLog, withoutThrowing } from './lib/log';
 import { onPageExit } from './lib/page-exit';
-import { show } from './lib/show';
-import { ATTR, describeElement, lineageOf, nearest, type Lineage } from './markup/attributes';
+import { quote } from './lib/quote';
+import { ATTR, describeElement, ancestryOf, nearest, type Ancestry } from './markup/ancestry';
 import { readConversion } from './markup/conversion';
 import { parseFilters } from './markup/filters';
 import { positionOf, readObject, type ObjectMarkup } from './markup/object';
 import { clickTargetOf, convertsOnSubmit, isIgnored } from './markup/target';
-import { isValidToken, resolveUserToken, TOKEN_COOKIE, TOKEN_COOKIE_MAX_AGE, type TokenSource } from './memory/identity';
-import { createQueryIdMemory } from './memory/query-ids';
+import { resolveUserToken, TOKEN_COOKIE, TOKEN_COOKIE_MAX_AGE, type TokenSource } from './session/identity';
+import { createQueryIdMemory } from './storage/query-ids';
 import { CONSENT, parseOptions, type Consent, type Options } from './options';
 
 /** The running QueryTrail (SPEC §8). */
@@ -66,7 +66,7 @@ function start(options: Options): QueryTrail {
   let destroyed = false;
   // Where a token comes from (a method, search-insights, the cookie), and that it is not used.
   const tokenProblem = (from: string, token: unknown) =>
-    log.error(`${from}: ${show(token)} is not a valid user token (${USER_TOKEN_RULE}), not used`);
+    log.error(`${from}: ${quote(token)} is not a valid user token (${USER_TOKEN_RULE}), not used`);
   let identity: { token: string; source: TokenSource } = resolveUserToken(options.userToken, tokenProblem);
   log.debug(`user token from ${identity.source}: ${identity.token}`);
 
@@ -95,7 +95,7 @@ function start(options: Options): QueryTrail {
     onStorageProblem: log.debug,
     onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`),
   });
-  const delivery = createDelivery({
+  const delivery = createSender({
     url: eventsUrl(options.endpoint, options.appId, options.apiKey),
     flushInterval: options.flushInterval,
     log,
@@ -134,17 +134,17 @@ function start(options: Options): QueryTrail {
    * is no queryID at all.
    */
   const knownQueryID = (queryID: string | null | undefined, report: (problem: string) => void) => {
-    if (queryID && !SEARCH_QUERY_ID.test(queryID)) report(`${show(queryID)} ignored: a queryID is 32 lowercase hexadecimal characters`);
+    if (queryID && !SEARCH_QUERY_ID.test(queryID)) report(`${quote(queryID)} ignored: a queryID is 32 lowercase hexadecimal characters`);
     else return queryID || undefined;
   };
   const landingQueryID = knownQueryID(new URLSearchParams(location.search).get(options.queryIdParam), (problem) => log.debug(`?${options.queryIdParam}=${problem}`));
   const markupQueryID = ({ queryID, element }: ObjectMarkup) =>
     knownQueryID(queryID, (problem) => log.warn(`${describeElement(element)}: ${ATTR.queryId} ${problem}; its events go without it`));
 
-  const stampAt = (timestamp: number): Stamp => ({ userToken: identity.token, authenticatedUserToken, timestamp });
-  const eventNameFor = (path: Lineage, fallback: string) => nearest(path, ATTR.eventName) ?? fallback;
+  const whoAndWhen = (timestamp: number): WhoAndWhen => ({ userToken: identity.token, authenticatedUserToken, timestamp });
+  const eventNameFor = (path: Ancestry, fallback: string) => nearest(path, ATTR.eventName) ?? fallback;
 
-  const clickObject = (object: Lineage, path: Lineage, stamp: Stamp) => {
+  const clickObject = (object: Ancestry, path: Ancestry, stamp: WhoAndWhen) => {
     const markup = readObject(object, options.index);
     const event = emit(
       objectClick({ ...markup, queryID: markupQueryID(markup), position: () => positionOf(object) }, eventNameFor(path, options.clickEventName), stamp),
@@ -153,14 +153,14 @@ function start(options: Options): QueryTrail {
     if (event && 'queryID' in event) remember(event.objectIDs, event.index, event.queryID, stamp.timestamp);
   };
 
-  const clickFilter = (filter: Lineage, path: Lineage, stamp: Stamp) => {
+  const clickFilter = (filter: Ancestry, path: Ancestry, stamp: WhoAndWhen) => {
     const element = filter[0] as Element;
     const filters = parseFilters(element.getAttribute(ATTR.filter) ?? '');
     const index = nearest(filter, ATTR.index) ?? options.index;
     for (const event of filterClicks(filters, index, eventNameFor(path, options.filterEventName), stamp)) emit(event, element);
   };
 
-  const convert = async (trigger: Lineage, stamp: Stamp) => {
+  const convert = async (trigger: Ancestry, stamp: WhoAndWhen) => {
     const element = trigger[0] as Element;
     const { kind, items, value, currency } = readConversion(trigger, options);
     if (!kind) return reject(undefined, `${ATTR.conversion} must be "", "addToCart" or "purchase"`, element);
@@ -183,29 +183,29 @@ function start(options: Options): QueryTrail {
     }
   };
 
-  const convertSafely = (trigger: Lineage, stamp: Stamp) => void convert(trigger, stamp).catch((error: unknown) => log.warn('conversion failed:', error));
+  const convertSafely = (trigger: Ancestry, stamp: WhoAndWhen) => void convert(trigger, stamp).catch((error: unknown) => log.warn('conversion failed:', error));
 
   const interactions = listenForInteractions({
-    click: guard(log, (path, timestamp, middle) => {
+    click: withoutThrowing(log, (path, timestamp, middle) => {
       const target = clickTargetOf(path);
       // SPEC §3: a middle click counts on an object only (its link opens in a new tab).
       if (!target || inactive() || (middle && target.kind !== 'object')) return;
-      const stamp = stampAt(timestamp);
+      const stamp = whoAndWhen(timestamp);
       if (target.kind === 'object') clickObject(target.lineage, path, stamp);
       else if (target.kind === 'filter') clickFilter(target.lineage, path, stamp);
       else convertSafely(target.lineage, stamp);
     }),
-    submit: guard(log, (path, timestamp) => {
-      if (convertsOnSubmit(path) && !inactive()) convertSafely(path, stampAt(timestamp));
+    submit: withoutThrowing(log, (path, timestamp) => {
+      if (convertsOnSubmit(path) && !inactive()) convertSafely(path, whoAndWhen(timestamp));
     }),
   });
   // Views count once per object and queryID, or once per page load without a queryID; none in an ignore zone.
   const viewed = new Set<string>();
-  const onViewed = guard(log, (objects: Element[]) => {
+  const onViewed = withoutThrowing(log, (objects: Element[]) => {
     if (inactive()) return;
-    const stamp = stampAt(Date.now());
+    const stamp = whoAndWhen(Date.now());
     const fresh = objects.flatMap((element) => {
-      const lineage = lineageOf(element);
+      const lineage = ancestryOf(element);
       const { objectID, index, queryID } = readObject(lineage, options.index);
       const key = `${index}\n${queryID}\n${objectID}`;
       if (viewed.has(key) || isIgnored(lineage)) return [];
@@ -223,7 +223,7 @@ function start(options: Options): QueryTrail {
   const views = options.views ? watchViews(onViewed) : undefined;
 
   const stopExit = onPageExit(
-    guard(log, () => {
+    withoutThrowing(log, () => {
       memory.handOff();
       delivery.flushOnExit();
       views?.pause();
@@ -231,10 +231,10 @@ function start(options: Options): QueryTrail {
   );
 
   const stopFollowing = followDom({
-    found: guard(log, (object: Element) => {
+    found: withoutThrowing(log, (object: Element) => {
       views?.watch(object);
       if (!landingQueryID) return;
-      const { objectID, index } = readObject(lineageOf(object), options.index);
+      const { objectID, index } = readObject(ancestryOf(object), options.index);
       if (objectID && index) remember([objectID], index, landingQueryID, Date.now());
     }),
     lost: (object) => views?.release(object),
@@ -261,7 +261,7 @@ function start(options: Options): QueryTrail {
     getUserToken: () => identity.token,
     setConsent(next) {
       const checked = safeParse(CONSENT, next);
-      if (!checked.success) return log.error(`setConsent: ${show(next)} ${firstProblem(checked.error)}`);
+      if (!checked.success) return log.error(`setConsent: ${quote(next)} ${firstProblem(checked.error)}`);
       consent = next;
       applyStorageConsent();
       // What earlier pages stored goes now: at start, the outbox could not be read without consent.
@@ -276,7 +276,7 @@ function start(options: Options): QueryTrail {
     track(event) {
       if (inactive() || typeof event !== 'object' || event === null) return false;
       // The event's own fields win over the stamp's; what is undefined is left out, as JSON would.
-      return emit(withoutUndefined({ ...stampAt(Date.now()), ...event })) !== undefined;
+      return emit(withoutUndefined({ ...whoAndWhen(Date.now()), ...event })) !== undefined;
     },
     destroy() {
       destroyed = true;

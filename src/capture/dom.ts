@@ -1,4 +1,4 @@
-import { ATTR } from '../markup/attributes';
+import { ATTR } from '../markup/ancestry';
 
 export interface DomHandlers {
   /** An object is on the page: there at start, added later, or its markup changed. */

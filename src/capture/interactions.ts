@@ -1,4 +1,4 @@
-import { lineageOf } from '../markup/attributes';
+import { ancestryOf } from '../markup/ancestry';
 
 const MIDDLE_BUTTON = 1;
 
@@ -36,7 +36,7 @@ export function listenForInteractions(handlers: InteractionHandlers): Interactio
   // The form's own lineage, not the event path: inside a shadow root the path stops at
   // the root, and the host's ancestors hold the index and queryID.
   const onSubmit = (event: Event) => {
-    if (event.target instanceof Element) handlers.submit(lineageOf(event.target), Date.now());
+    if (event.target instanceof Element) handlers.submit(ancestryOf(event.target), Date.now());
   };
   const watch = (root: Document | ShadowRoot) => root.addEventListener('submit', onSubmit, listener);
   document.addEventListener('click', onClick, listener);

@@ -1,8 +1,8 @@
-import { runsOf } from '../lib/lists';
+import { groupPerEvent } from './groups';
 import type { EventOf } from './schemas';
 
 /** Who acted and when: stamped on every event at the moment of the interaction. */
-export interface Stamp {
+export interface WhoAndWhen {
   userToken: string;
   authenticatedUserToken: string | undefined;
   timestamp: number;
@@ -18,7 +18,7 @@ export function eventOf<Type extends string, Fields extends object>(
   eventType: Type,
   eventName: string,
   index: string | undefined,
-  stamp: Stamp,
+  stamp: WhoAndWhen,
   fields: Fields,
 ) {
   return withoutUndefined({ eventName, index: index ?? '', ...stamp, eventType, ...fields });
@@ -35,7 +35,7 @@ export interface ClickedObject {
 export function objectClick(
   object: ClickedObject,
   eventName: string,
-  stamp: Stamp,
+  stamp: WhoAndWhen,
 ): EventOf<'clickedObjectIDsAfterSearch'> | EventOf<'clickedObjectIDs'> {
   const { queryID } = object;
   return eventOf('click', eventName, object.index, stamp, {
@@ -49,10 +49,10 @@ export function filterClicks(
   filters: readonly string[],
   index: string | undefined,
   eventName: string,
-  stamp: Stamp,
+  stamp: WhoAndWhen,
 ): EventOf<'clickedFilters'>[] {
   // No filter at all still makes one event, so validation names the broken markup.
-  const runs = filters.length ? runsOf(filters, () => '') : [[]];
+  const runs = filters.length ? groupPerEvent(filters, () => '') : [[]];
   return runs.map((run) => eventOf('click', eventName, index, stamp, { filters: run }));
 }
 
@@ -63,8 +63,8 @@ export interface ViewedObject {
 }
 
 /** One `viewedObjectIDs` event per index and event name, of at most 20 objectIDs each. */
-export function viewEvents(objects: readonly ViewedObject[], stamp: Stamp): EventOf<'viewedObjectIDs'>[] {
-  return runsOf(objects, (object) => `${object.index}\n${object.eventName}`).map((run) => {
+export function viewEvents(objects: readonly ViewedObject[], stamp: WhoAndWhen): EventOf<'viewedObjectIDs'>[] {
+  return groupPerEvent(objects, (object) => `${object.index}\n${object.eventName}`).map((run) => {
     const { eventName, index } = run[0] as ViewedObject;
     return eventOf('view', eventName, index, stamp, { objectIDs: run.map((object) => object.objectID) });
   });

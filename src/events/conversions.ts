@@ -1,6 +1,6 @@
-import { runsOf } from '../lib/lists';
+import { groupPerEvent } from './groups';
 import type { ConversionKind } from '../markup/conversion';
-import { eventOf, withoutUndefined, type Stamp } from './build';
+import { eventOf, withoutUndefined, type WhoAndWhen } from './build';
 
 /** One converted object, its queryID resolved (markup, landing page, or memory). */
 export interface ConvertedItem {
@@ -33,7 +33,7 @@ export function conversionEvents(
   value: number | undefined,
   currency: string | undefined,
   eventName: string,
-  stamp: Stamp,
+  stamp: WhoAndWhen,
   note: (why: string) => void,
 ): DraftEvent[] {
   const purchase = kind === 'purchase';
@@ -42,7 +42,7 @@ export function conversionEvents(
   const hasRevenue = subtype !== undefined && (priced || value !== undefined);
   const withRevenue = hasRevenue && currency !== undefined;
   const withPrices = withRevenue && priced;
-  const runs = runsOf(items, (item) => `${item.index}\n${purchase ? '' : (item.queryID ?? '')}`);
+  const runs = groupPerEvent(items, (item) => `${item.index}\n${purchase ? '' : (item.queryID ?? '')}`);
   if (hasRevenue && currency === undefined) note('revenue left out: no data-insights-currency and no currency option');
   return runs.map((run, position) => {
     // The objects of a run share their queryID, but for a purchase, which carries them per object.

@@ -1,5 +1,6 @@
-import { firstProblem, isRecord, list, oneOf, optional, refinement, rule, safeParse, shape, text, whole } from '../lib/rules';
+import { firstProblem, integer, isRecord, list, oneOf, optional, refinement, rule, safeParse, shape, text } from '../lib/rules';
 import { z } from '../lib/zod';
+import { MAX_ITEMS_PER_EVENT } from './groups';
 
 // The event variants of Algolia's OpenAPI description of the Insights API
 // (reference/insights-openapi.json). Each variant is a strict shape so that an event
@@ -9,8 +10,12 @@ import { z } from '../lib/zod';
 /** The API's user token rule: its 422 answer says 1 to 128 characters of this set. */
 export const USER_TOKEN = /^[\w=/+-]{1,128}$/;
 export const USER_TOKEN_RULE = '1 to 128 characters of a-z A-Z 0-9 _ = / + -';
-/** A search queryID as returned by Algolia: 32 lowercase hexadecimal characters. */
+/** A search queryID as returned by Algolia. */
 export const SEARCH_QUERY_ID = /^[0-9a-f]{32}$/;
+export const QUERY_ID_RULE = '32 lowercase hexadecimal characters';
+
+/** Whether a token would pass the API's pattern: for tokens that come from outside an event. */
+export const isValidToken = (token: unknown): token is string => typeof token === 'string' && USER_TOKEN.test(token);
 
 /** The API's number-or-string fields (price, discount, value). */
 const amount = (maxText: number, message: string) =>
@@ -22,13 +27,14 @@ export const EVENT_NAME = text(/^[\x20-\x7E]{1,64}$/, 'must be 1 to 64 visible A
 export const TOKEN = text(USER_TOKEN, `must be ${USER_TOKEN_RULE}`);
 export const CURRENCY = text(/^[A-Za-z]{3}$/, 'must be a three-letter ISO 4217 code');
 export const NOT_EMPTY = text(/./, 'must not be empty');
-const queryID = text(/^([0-9a-f]{32}|message_[!-~]{1,120})$/, 'must be 32 lowercase hexadecimal characters');
-const objectIDs = list(NOT_EMPTY);
-const filters = list(text(/^[^:]+:./, 'must be "attribute:value"'));
-const positions = list(whole('must be a whole number from 1', 1));
+// The API also takes `message_…` IDs, those of agentic analytics events (128 characters at most).
+const queryID = text(/^([0-9a-f]{32}|message_[!-~]{1,120})$/, `must be ${QUERY_ID_RULE}`);
+const objectIDs = list(NOT_EMPTY, MAX_ITEMS_PER_EVENT);
+const filters = list(text(/^[^:]+:./, 'must be "attribute:value"'), MAX_ITEMS_PER_EVENT);
+const positions = list(integer('must be a whole number from 1', 1), MAX_ITEMS_PER_EVENT);
 const price = optional(amount(Infinity, 'must be a number or a string'));
-const quantity = optional(whole('must be a whole number (32-bit)', -(2 ** 31), 2 ** 31 - 1));
-const timestamp = optional(whole('must be a whole number of milliseconds'));
+const quantity = optional(integer('must be a whole number (32-bit)', -(2 ** 31), 2 ** 31 - 1));
+const timestamp = optional(integer('must be a whole number of milliseconds'));
 
 const common = {
   eventName: EVENT_NAME,
@@ -43,7 +49,7 @@ const revenue = {
 };
 const objectData = shape({ price, quantity, discount: price });
 const objectDataAfterSearch = shape({
-  queryID: optional(text(SEARCH_QUERY_ID, 'must be 32 lowercase hexadecimal characters')),
+  queryID: optional(text(SEARCH_QUERY_ID, `must be ${QUERY_ID_RULE}`)),
   price,
   quantity,
   discount: price,
@@ -71,13 +77,13 @@ export const variants = {
   addedToCartObjectIDsAfterSearch: withRevenue({
     eventSubtype: addToCart,
     queryID,
-    objectData: optional(list(objectDataAfterSearch)),
+    objectData: optional(list(objectDataAfterSearch, MAX_ITEMS_PER_EVENT)),
   }),
-  purchasedObjectIDsAfterSearch: withRevenue({ eventSubtype: purchase, objectData: list(objectDataAfterSearch) }),
+  purchasedObjectIDsAfterSearch: withRevenue({ eventSubtype: purchase, objectData: list(objectDataAfterSearch, MAX_ITEMS_PER_EVENT) }),
   convertedObjectIDsAfterSearch: shape({ ...common, eventType: conversion, objectIDs, queryID }),
   clickedObjectIDs: shape({ ...common, eventType: click, objectIDs }),
-  purchasedObjectIDs: withRevenue({ eventSubtype: purchase, objectData: optional(list(objectData)) }),
-  addedToCartObjectIDs: withRevenue({ eventSubtype: addToCart, objectData: optional(list(objectData)) }),
+  purchasedObjectIDs: withRevenue({ eventSubtype: purchase, objectData: optional(list(objectData, MAX_ITEMS_PER_EVENT)) }),
+  addedToCartObjectIDs: withRevenue({ eventSubtype: addToCart, objectData: optional(list(objectData, MAX_ITEMS_PER_EVENT)) }),
   convertedObjectIDs: shape({ ...common, eventType: conversion, objectIDs }),
   clickedFilters: shape({ ...common, eventType: click, filters }),
   convertedFilters: shape({ ...common, eventType: conversion, filters }),

@@ -20,7 +20,7 @@ export function createLog(debug: boolean): Log {
 }
 
 /** Runs host-page callbacks so that nothing of QueryTrail's ever throws into the page. */
-export function guard<A extends unknown[]>(log: Log, work: (...args: A) => void): (...args: A) => void {
+export function withoutThrowing<A extends unknown[]>(log: Log, work: (...args: A) => void): (...args: A) => void {
   return (...args) => {
     try {
       work(...args);

@@ -31,7 +31,7 @@ export const safeParse = <S extends Schema>(schema: S, input: unknown) => z.core
 export const text = (pattern: RegExp, message: string) =>
   rule<string>((input) => typeof input === 'string' && pattern.test(input), message);
 
-export const whole = (message: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
+export const integer = (message: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
   rule<number>((input) => Number.isSafeInteger(input) && (input as number) >= min && (input as number) <= max, message);
 
 export const oneOf = <L extends string>(literals: readonly L[], message: string) =>
@@ -76,9 +76,9 @@ export const shape = <F extends Fields>(fields: F, ...refinements: Check[]) =>
     if (!payload.issues.length) for (const refine of refinements) refine(payload);
   });
 
-/** 1 to 20 items, each passing `item`: the API's limit on objectIDs, filters and objectData. */
-export const list = <T>(item: Schema<T>) =>
-  rule<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= 20, 'must hold 1 to 20 items', (payload) =>
+/** 1 to `max` items, each passing `item`. */
+export const list = <T>(item: Schema<T>, max: number) =>
+  rule<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= max, `must hold 1 to ${max} items`, (payload) =>
     (payload.value as unknown[]).forEach((entry, at) => payload.issues.push(...problemsOf(item, entry, [at]))),
   );
 

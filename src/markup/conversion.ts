@@ -1,4 +1,4 @@
-import { ATTR, OBJECT_SELECTOR, lineageOf, nearest, type Lineage } from './attributes';
+import { ATTR, OBJECT_SELECTOR, ancestryOf, nearest, type Ancestry } from './ancestry';
 import { parseNumber, readObject, type ObjectMarkup } from './object';
 
 export type ConversionKind = 'plain' | 'addToCart' | 'purchase';
@@ -20,7 +20,7 @@ export interface ConversionMarkup {
  * The objects a trigger converts: those its `data-insights-items` selector matches, else
  * the objects inside it, else the object it sits in.
  */
-function objectsOf(trigger: Lineage): Lineage[] {
+function objectsOf(trigger: Ancestry): Ancestry[] {
   const element = trigger[0] as Element;
   const selector = element.getAttribute(ATTR.items);
   const root = element.getRootNode() as Document | ShadowRoot;
@@ -34,10 +34,10 @@ function objectsOf(trigger: Lineage): Lineage[] {
   if (!selector && !matched.length) matched = trigger.filter((ancestor) => ancestor.hasAttribute(ATTR.objectId)).slice(0, 1);
   return matched
     .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? match : [...match.querySelectorAll(OBJECT_SELECTOR)]))
-    .map(lineageOf);
+    .map(ancestryOf);
 }
 
-export function readConversion(trigger: Lineage, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {
+export function readConversion(trigger: Ancestry, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {
   // The trigger has the attribute, so the nearest one is its own.
   const kind = nearest(trigger, ATTR.conversion) ?? '';
   return {

@@ -1,4 +1,4 @@
-import { ATTR, OBJECT_SELECTOR, containerOf, nearest, type Lineage } from './attributes';
+import { ATTR, OBJECT_SELECTOR, containerOf, nearest, type Ancestry } from './ancestry';
 
 /** One record as the markup describes it; values are raw until validation. */
 export interface ObjectMarkup {
@@ -8,7 +8,7 @@ export interface ObjectMarkup {
   queryID: string | undefined;
 }
 
-export function readObject(object: Lineage, defaultIndex: string | undefined): ObjectMarkup {
+export function readObject(object: Ancestry, defaultIndex: string | undefined): ObjectMarkup {
   const element = object[0] as Element;
   return {
     element,
@@ -37,7 +37,7 @@ const objectsAcrossShadowRoots = (scope: ParentNode): Element[] =>
  * hitsPerPage + the object's rank among its container's objects in document order. Only
  * counted when a click after search needs it, since it walks the container.
  */
-export function positionOf(object: Lineage): number {
+export function positionOf(object: Ancestry): number {
   const element = object[0] as Element;
   const explicit = nearest(object, ATTR.position);
   if (explicit !== undefined) return parseNumber(explicit);

@@ -1,13 +1,13 @@
-import { ATTR, type Lineage } from './attributes';
+import { ATTR, type Ancestry } from './ancestry';
 
 /** What a click landed on: an object, a filter or a conversion trigger, with its lineage. */
 export interface ClickTarget {
   kind: 'object' | 'filter' | 'conversion';
-  lineage: Lineage;
+  lineage: Ancestry;
 }
 
 /** Whether the element of the lineage is in an ignore zone, where nothing is sent (SPEC §2). */
-export const isIgnored = (lineage: Lineage) => lineage.some((element) => element.hasAttribute(ATTR.ignore));
+export const isIgnored = (lineage: Ancestry) => lineage.some((element) => element.hasAttribute(ATTR.ignore));
 
 /**
  * Ignore zones win over everything; the nearest button or link conversion trigger takes the
@@ -15,7 +15,7 @@ export const isIgnored = (lineage: Lineage) => lineage.some((element) => element
  * control (the form converts on `submit`); otherwise the nearer of a filter and an object is
  * what the user meant.
  */
-export function clickTargetOf(path: Lineage): ClickTarget | undefined {
+export function clickTargetOf(path: Ancestry): ClickTarget | undefined {
   if (isIgnored(path)) return undefined;
   let target: ClickTarget | undefined;
   let submitting = false;
@@ -47,7 +47,7 @@ export function clickTargetOf(path: Lineage): ClickTarget | undefined {
 }
 
 /** Whether a `submit` event on the lineage's form converts: a form trigger outside any ignore zone. */
-export function convertsOnSubmit(form: Lineage): boolean {
+export function convertsOnSubmit(form: Ancestry): boolean {
   const [element] = form;
   return element?.localName === 'form' && element.hasAttribute(ATTR.conversion) && !isIgnored(form);
 }

@@ -2,9 +2,9 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { conversionEvents, revenueOf, type ConvertedItem } from '../../src/events/conversions';
 import { validateEvent } from '../../src/events/schemas';
-import { lineageOf } from '../../src/markup/attributes';
+import { ancestryOf } from '../../src/markup/ancestry';
 import { readConversion } from '../../src/markup/conversion';
-import { createQueryIdMemory } from '../../src/memory/query-ids';
+import { createQueryIdMemory } from '../../src/storage/query-ids';
 import { init, type QueryTrail } from '../../src/trail';
 
 const FROM_MARKUP = 'a'.repeat(32);
@@ -77,7 +77,7 @@ async function clickOnEarlierPage(html: string, selector: string, remembered: { 
 }
 
 describe('which objects a trigger converts', () => {
-  const objectIDsOf = (selector: string) => readConversion(lineageOf($(selector)), {}).items.map((item) => item.objectID);
+  const objectIDsOf = (selector: string) => readConversion(ancestryOf($(selector)), {}).items.map((item) => item.objectID);
 
   it('takes the objects matched by data-insights-items, or the object inside each matched element', () => {
     document.body.innerHTML = `
@@ -128,7 +128,7 @@ describe('which objects a trigger converts', () => {
         <button id="buy" data-insights-conversion="purchase" data-insights-items=".line">Buy</button>
       </section>
       <button id="plain" data-insights-conversion="" data-insights-items=".line">Go</button>`;
-    expect(readConversion(lineageOf($('#buy')), { currency: 'USD' })).toMatchObject({
+    expect(readConversion(ancestryOf($('#buy')), { currency: 'USD' })).toMatchObject({
       kind: 'purchase',
       value: 42.5,
       currency: 'EUR',
@@ -137,13 +137,13 @@ describe('which objects a trigger converts', () => {
         { objectID: 'sku-2', index: 'products', price: 5, quantity: 1, discount: undefined },
       ],
     });
-    expect(readConversion(lineageOf($('#plain')), { currency: 'USD' })).toMatchObject({ kind: 'plain', value: undefined, currency: 'USD' });
+    expect(readConversion(ancestryOf($('#plain')), { currency: 'USD' })).toMatchObject({ kind: 'plain', value: undefined, currency: 'USD' });
   });
 
   it('knows no conversion kind besides "", addToCart and purchase, not even one every object has', () => {
     for (const kind of ['toString', 'constructor', '__proto__', 'refund']) {
       document.body.innerHTML = `<button data-insights-conversion="${kind}" data-insights-object-id="sku-1">Go</button>`;
-      expect(readConversion(lineageOf($('button')), {}).kind).toBeUndefined();
+      expect(readConversion(ancestryOf($('button')), {}).kind).toBeUndefined();
     }
   });
 });

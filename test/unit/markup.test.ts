@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { describeElement, lineageOf } from '../../src/markup/attributes';
+import { describeElement, ancestryOf } from '../../src/markup/ancestry';
 import { parseFilters } from '../../src/markup/filters';
 import { positionOf, readObject } from '../../src/markup/object';
 import { clickTargetOf } from '../../src/markup/target';
@@ -19,9 +19,9 @@ describe('reading objects', () => {
         <article id="own" data-insights-object-id="sku-2" data-insights-index="offers" data-insights-query-id="${'b'.repeat(32)}"></article>
       </section>
       <article id="outside" data-insights-object-id="sku-3"></article>`;
-    expect(readObject(lineageOf($('#plain')), undefined)).toMatchObject({ objectID: 'sku-1', index: 'products', queryID: 'a'.repeat(32) });
-    expect(readObject(lineageOf($('#own')), undefined)).toMatchObject({ index: 'offers', queryID: 'b'.repeat(32) });
-    expect(readObject(lineageOf($('#outside')), 'fallback')).toMatchObject({ index: 'fallback', queryID: undefined });
+    expect(readObject(ancestryOf($('#plain')), undefined)).toMatchObject({ objectID: 'sku-1', index: 'products', queryID: 'a'.repeat(32) });
+    expect(readObject(ancestryOf($('#own')), undefined)).toMatchObject({ index: 'offers', queryID: 'b'.repeat(32) });
+    expect(readObject(ancestryOf($('#outside')), 'fallback')).toMatchObject({ index: 'fallback', queryID: undefined });
   });
 
   it('computes positions from page, hits per page and rank in document order', () => {
@@ -36,10 +36,10 @@ describe('reading objects', () => {
         <li data-insights-object-id="e"></li>
         <li id="first-page" data-insights-object-id="f"></li>
       </ol>`;
-    expect(positionOf(lineageOf($('#nested')))).toBe(42);
-    expect(positionOf(lineageOf($('#third')))).toBe(43);
-    expect(positionOf(lineageOf($('#explicit')))).toBe(7);
-    expect(positionOf(lineageOf($('#first-page')))).toBe(2);
+    expect(positionOf(ancestryOf($('#nested')))).toBe(42);
+    expect(positionOf(ancestryOf($('#third')))).toBe(43);
+    expect(positionOf(ancestryOf($('#explicit')))).toBe(7);
+    expect(positionOf(ancestryOf($('#first-page')))).toBe(2);
   });
 
   it('reads an explicit position from the nearest ancestor that has one, as every other value', () => {
@@ -48,8 +48,8 @@ describe('reading objects', () => {
         <li data-insights-position="3"><a id="wrapped" data-insights-object-id="a"></a></li>
         <li data-insights-position="4"><a id="own" data-insights-object-id="b" data-insights-position="9"></a></li>
       </ol>`;
-    expect(positionOf(lineageOf($('#wrapped')))).toBe(3);
-    expect(positionOf(lineageOf($('#own')))).toBe(9);
+    expect(positionOf(ancestryOf($('#wrapped')))).toBe(3);
+    expect(positionOf(ancestryOf($('#own')))).toBe(9);
   });
 
   it('gives NaN, never a plausible number, for broken position markup', () => {
@@ -57,9 +57,9 @@ describe('reading objects', () => {
       <ol data-insights-page="1"><li id="no-hits" data-insights-object-id="a"></li></ol>
       <li id="empty" data-insights-object-id="b" data-insights-position=""></li>
       <li id="word" data-insights-object-id="c" data-insights-position="first"></li>`;
-    expect(positionOf(lineageOf($('#no-hits')))).toBeNaN();
-    expect(positionOf(lineageOf($('#empty')))).toBeNaN();
-    expect(positionOf(lineageOf($('#word')))).toBeNaN();
+    expect(positionOf(ancestryOf($('#no-hits')))).toBeNaN();
+    expect(positionOf(ancestryOf($('#empty')))).toBeNaN();
+    expect(positionOf(ancestryOf($('#word')))).toBeNaN();
   });
 
   it('walks out of an open shadow root to the host’s ancestors', () => {
@@ -67,7 +67,7 @@ describe('reading objects', () => {
     const shadow = ($('product-card') as HTMLElement).attachShadow({ mode: 'open' });
     shadow.innerHTML = '<a data-insights-object-id="x1">one</a><a data-insights-object-id="x2"><b>two</b></a>';
     const inner = shadow.querySelector('b') as Element;
-    const lineage = lineageOf(inner);
+    const lineage = ancestryOf(inner);
     const target = clickTargetOf(lineage);
     expect(target?.kind).toBe('object');
     if (target?.kind !== 'object') return;
@@ -86,8 +86,8 @@ describe('reading objects', () => {
       return shadow.firstElementChild as Element;
     };
     const [first, third] = [objectIn('first'), objectIn('third')];
-    expect(positionOf(lineageOf(first))).toBe(11);
-    expect(positionOf(lineageOf(third))).toBe(13);
+    expect(positionOf(ancestryOf(first))).toBe(11);
+    expect(positionOf(ancestryOf(third))).toBe(13);
   });
 });
 
@@ -101,12 +101,12 @@ describe('what a click landed on', () => {
         <div data-insights-ignore><a id="quiet">Share</a></div>
       </div>
       <form data-insights-conversion="purchase"><div data-insights-object-id="p2"><span id="in-form">x</span></div></form>`;
-    expect(clickTargetOf(lineageOf($('#chip')))?.kind).toBe('filter');
-    expect(clickTargetOf(lineageOf($('#label')))?.kind).toBe('conversion');
-    expect(clickTargetOf(lineageOf($('#title')))?.kind).toBe('object');
-    expect(clickTargetOf(lineageOf($('#quiet')))).toBeUndefined();
-    expect(clickTargetOf(lineageOf($('#in-form')))?.kind).toBe('object');
-    expect(clickTargetOf(lineageOf(document.body))).toBeUndefined();
+    expect(clickTargetOf(ancestryOf($('#chip')))?.kind).toBe('filter');
+    expect(clickTargetOf(ancestryOf($('#label')))?.kind).toBe('conversion');
+    expect(clickTargetOf(ancestryOf($('#title')))?.kind).toBe('object');
+    expect(clickTargetOf(ancestryOf($('#quiet')))).toBeUndefined();
+    expect(clickTargetOf(ancestryOf($('#in-form')))?.kind).toBe('object');
+    expect(clickTargetOf(ancestryOf(document.body))).toBeUndefined();
   });
 
   it('gives a click on an object or filter inside a button or link trigger to the trigger', () => {
@@ -116,9 +116,9 @@ describe('what a click landed on', () => {
         <a id="link" href="#cart" data-insights-conversion="purchase"><b data-insights-filter="brand:Acme"><i id="in-link">Buy</i></b></a>
         <button id="outer" data-insights-conversion=""><span id="inner" data-insights-conversion="addToCart"><span id="nested">+</span></span></button>
       </div>`;
-    expect(clickTargetOf(lineageOf($('#in-button')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#bundle')) });
-    expect(clickTargetOf(lineageOf($('#in-link')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#link')) });
-    expect(clickTargetOf(lineageOf($('#nested')))).toEqual({ kind: 'conversion', lineage: lineageOf($('#inner')) });
+    expect(clickTargetOf(ancestryOf($('#in-button')))).toEqual({ kind: 'conversion', lineage: ancestryOf($('#bundle')) });
+    expect(clickTargetOf(ancestryOf($('#in-link')))).toEqual({ kind: 'conversion', lineage: ancestryOf($('#link')) });
+    expect(clickTargetOf(ancestryOf($('#nested')))).toEqual({ kind: 'conversion', lineage: ancestryOf($('#inner')) });
   });
 
   it('gives the click on any control that submits a form trigger to the form, whatever its type attribute says', () => {
@@ -129,10 +129,10 @@ describe('what a click landed on', () => {
         <input id="image" type="image" data-insights-object-id="p3">
         <button id="plain" type="button" data-insights-object-id="p4">Details</button>
       </form>`;
-    expect(clickTargetOf(lineageOf($('#empty-type')))).toBeUndefined();
-    expect(clickTargetOf(lineageOf($('#misspelt')))).toBeUndefined();
-    expect(clickTargetOf(lineageOf($('#image')))).toBeUndefined();
-    expect(clickTargetOf(lineageOf($('#plain')))?.kind).toBe('object');
+    expect(clickTargetOf(ancestryOf($('#empty-type')))).toBeUndefined();
+    expect(clickTargetOf(ancestryOf($('#misspelt')))).toBeUndefined();
+    expect(clickTargetOf(ancestryOf($('#image')))).toBeUndefined();
+    expect(clickTargetOf(ancestryOf($('#plain')))?.kind).toBe('object');
   });
 
   it('names elements the way a developer searches for them', () => {

@@ -1,7 +1,7 @@
 import { IDBDatabase as FakeDatabase, IDBFactory, IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
 import { createStore, entries, keys, setMany, type UseStore } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
-import { createQueryIdMemory, type RememberedQuery } from '../../src/memory/query-ids';
+import { createQueryIdMemory, type RememberedQuery } from '../../src/storage/query-ids';
 
 const DB_NAME = 'querytrail-query-ids';
 const STORE_NAME = 'entries';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import { createOutbox } from '../../src/delivery/outbox';
-import { createDelivery, type Delivery } from '../../src/delivery/queue';
+import { createSender, type Sender } from '../../src/delivery/sender';
 import { eventsUrl } from '../../src/delivery/transport';
 import type { InsightsEvent } from '../../src/events/schemas';
 import { createLog } from '../../src/lib/log';
@@ -64,10 +64,10 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const startDelivery = (): Delivery =>
-  createDelivery({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused, outbox: createOutbox({ persistent: false }) });
+const startDelivery = (): Sender =>
+  createSender({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused, outbox: createOutbox({ persistent: false }) });
 
-const enqueueAll = (delivery: Delivery, events: InsightsEvent[]) => {
+const enqueueAll = (delivery: Sender, events: InsightsEvent[]) => {
   for (const event of events) delivery.enqueue(event);
 };
 
@@ -249,7 +249,7 @@ describe('answers of the API', () => {
   it('keeps what waits for a retry once a 401 stopped sending: a later page may have a valid key', async () => {
     answerFor = (events) => (events.some((event) => idOf(event) === 'sku-2') ? 401 : 'network error');
     const outbox = createOutbox({ persistent: false });
-    const delivery = createDelivery({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused, outbox });
+    const delivery = createSender({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused, outbox });
     delivery.enqueue(click(1));
     await delivery.flush();
     delivery.enqueue(click(2));
@@ -336,7 +336,7 @@ describe('answers of the API', () => {
   it('backs off after failures in a row instead of retrying at every interval', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
     answerFor = () => 500;
-    const delivery = createDelivery({ url: EVENTS_URL, flushInterval: 0, log: createLog(false), onRefused: refused, outbox: createOutbox({ persistent: false }) });
+    const delivery = createSender({ url: EVENTS_URL, flushInterval: 0, log: createLog(false), onRefused: refused, outbox: createOutbox({ persistent: false }) });
     delivery.enqueue(click(1));
     await vi.advanceTimersByTimeAsync(1);
     await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);

@@ -1,11 +1,9 @@
-import { USER_TOKEN } from '../events/schemas';
+import { isValidToken } from '../events/schemas';
 import { readCookie } from '../lib/cookie';
 
 /** The cookie search-insights keeps its anonymous token in; shared on purpose. */
 export const TOKEN_COOKIE = '_ALGOLIA';
 export const TOKEN_COOKIE_MAX_AGE = 15_552_000; // 6 months, as search-insights does
-
-export const isValidToken = (token: unknown): token is string => typeof token === 'string' && USER_TOKEN.test(token);
 
 type SearchInsights = (method: 'getUserToken', options: null, callback: (error: unknown, token: unknown) => void) => void;
 

@@ -5,7 +5,7 @@ import { bodyOf, toBatches } from './batches';
 import type { Outbox } from './outbox';
 import { post, sendOnExit } from './transport';
 
-export interface DeliveryOptions {
+export interface SenderOptions {
   url: string;
   flushInterval: number;
   log: Log;
@@ -15,7 +15,7 @@ export interface DeliveryOptions {
   onRefused: (event: InsightsEvent, status: number) => void;
 }
 
-export interface Delivery {
+export interface Sender {
   enqueue(event: InsightsEvent): void;
   /** Sends everything waiting now, retries included; resolves when the answers are in. */
   flush(): Promise<void>;
@@ -28,7 +28,7 @@ export interface Delivery {
   stop(): void;
 }
 
-export function createDelivery({ url, flushInterval, log, outbox, onRefused }: DeliveryOptions): Delivery {
+export function createSender({ url, flushInterval, log, outbox, onRefused }: SenderOptions): Sender {
   // Empty once stopped: nothing is added then.
   const waiting: InsightsEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;

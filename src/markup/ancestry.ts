@@ -9,9 +9,9 @@ const CONTAINER_ATTRS = [ATTR.index, ATTR.queryId, ATTR.page, ATTR.hitsPerPage];
  * An element and its ancestors, nearest first, across open shadow roots: what
  * `composedPath()` gives for an event, or the same walk from an element.
  */
-export type Lineage = readonly Element[];
+export type Ancestry = readonly Element[];
 
-export function lineageOf(element: Element): Element[] {
+export function ancestryOf(element: Element): Element[] {
   const lineage: Element[] = [];
   for (let node: Element | null = element; node; ) {
     lineage.push(node);
@@ -22,7 +22,7 @@ export function lineageOf(element: Element): Element[] {
 }
 
 /** The value of `attr` on the first element of the lineage that has it. */
-export function nearest(lineage: Lineage, attr: string): string | undefined {
+export function nearest(lineage: Ancestry, attr: string): string | undefined {
   for (const element of lineage) {
     const value = element.getAttribute(attr);
     if (value !== null) return value;
@@ -31,7 +31,7 @@ export function nearest(lineage: Lineage, attr: string): string | undefined {
 }
 
 /** The closest ancestor that describes a result set (index, queryID or paging). */
-export function containerOf(lineage: Lineage): Element | undefined {
+export function containerOf(lineage: Ancestry): Element | undefined {
   return lineage.slice(1).find((element) => CONTAINER_ATTRS.some((attr) => element.hasAttribute(attr)));
 }
 
