@@ -1,28 +1,29 @@
-import { filterClicks, objectClick, viewEvents, withoutUndefined, type WhoAndWhen } from './events/build';
-import { isValidToken, SEARCH_QUERY_ID, USER_TOKEN_RULE, validateEvent, type InsightsEvent } from './events/schemas';
+import { objectAndFilterClicks } from './clicks';
+import { conversions } from './conversions';
+import { views } from './views';
 import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
 import { watchViews } from './capture/views';
-import { conversionEvents } from './events/conversions';
 import { createOutbox } from './delivery/outbox';
 import { createSender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
-import { announce } from './lib/announce';
-import { firstProblem, safeParse } from './lib/rules';
-import { removeCookie, writeCookie } from './lib/cookie';
+import { withoutUndefined } from './events/build';
+import type { InsightsEvent } from './events/schemas';
 import { createLog, withoutThrowing } from './lib/log';
 import { onPageExit } from './lib/page-exit';
 import { quote } from './lib/quote';
-import { ATTR, describeElement, ancestryOf, nearest, type Ancestry } from './markup/ancestry';
-import { readConversion } from './markup/conversion';
-import { parseFilters } from './markup/filters';
-import { positionOf, readObject, type ObjectMarkup } from './markup/object';
-import { clickTargetOf, convertsOnSubmit, isIgnored } from './markup/target';
-import { resolveUserToken, TOKEN_COOKIE, TOKEN_COOKIE_MAX_AGE, type TokenSource } from './session/identity';
-import { createQueryIdMemory } from './storage/query-ids';
+import { firstProblem, safeParse } from './lib/rules';
+import { ancestryOf } from './markup/ancestry';
+import { readObject } from './markup/object';
+import { clickTargetOf, convertsOnSubmit } from './markup/target';
 import { CONSENT, parseOptions, type Consent, type Options } from './options';
+import { createAttribution, landingQueryID } from './session/attribution';
+import { emitter, rejecter } from './session/emit';
+import { createIdentity } from './session/identity';
+import { createPrivacy } from './session/privacy';
+import { createQueryIdMemory } from './storage/query-ids';
 
-/** The running QueryTrail (SPEC §8). */
+/** The running QueryTrail (docs/behaviour.md, Runtime API). */
 export interface QueryTrail {
   /** Sends every waiting event now. */
   flush(): Promise<void>;
@@ -60,231 +61,114 @@ export function init(input: unknown): QueryTrail {
   return inert();
 }
 
+/** Wires the pipeline: a DOM event → the markup → an Insights event → validation → the queue → delivery. */
 function start(options: Options): QueryTrail {
   const log = createLog(options.debug || location.href.includes('querytrail-debug'));
-  let { consent, optOut, authenticatedUserToken } = options;
-  let destroyed = false;
-  // Where a token comes from (a method, search-insights, the cookie), and that it is not used.
-  const tokenProblem = (from: string, token: unknown) =>
-    log.error(`${from}: ${quote(token)} is not a valid user token (${USER_TOKEN_RULE}), not used`);
-  let identity: { token: string; source: TokenSource } = resolveUserToken(options.userToken, tokenProblem);
-  log.debug(`user token from ${identity.source}: ${identity.token}`);
+  const privacy = createPrivacy(options);
+  const identity = createIdentity(options, privacy.mayStore, log);
+  identity.keepInCookie();
 
-  const mayStore = () => consent === 'granted' && !optOut;
-  const inactive = () => optOut || destroyed;
-  const keepAnonymousToken = () => {
-    const anonymous = identity.source === 'generated' || identity.source === 'cookie';
-    if (options.useCookie && mayStore() && anonymous) writeCookie(TOKEN_COOKIE, identity.token, TOKEN_COOKIE_MAX_AGE);
-  };
-  keepAnonymousToken();
-
-  const memory = createQueryIdMemory({
-    ttlMs: options.queryIdTtl * 1000,
-    persistent: mayStore(),
-    onStorageProblem: log.debug,
-  });
-
-  const reject = (event: unknown, rule: string, element?: Element) => {
-    const origin = element ? ` from ${describeElement(element)}` : '';
-    log.warn(`event${origin} not sent: ${rule}`, event);
-    announce('querytrail:reject', { event, rule, element });
-  };
-
-  const outbox = createOutbox({
-    persistent: mayStore(),
-    onStorageProblem: log.debug,
-    onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`),
-  });
-  const delivery = createSender({
+  const storage = { persistent: privacy.mayStore(), onStorageProblem: log.debug };
+  const memory = createQueryIdMemory({ ttlMs: options.queryIdTtl * 1000, ...storage });
+  const outbox = createOutbox({ ...storage, onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`) });
+  const reject = rejecter(log);
+  const sender = createSender({
     url: eventsUrl(options.endpoint, options.appId, options.apiKey),
     flushInterval: options.flushInterval,
     log,
     outbox,
     onRefused: (event, status) => reject(event, `the Insights API refused it (${status})`),
   });
+  const emit = emitter(log, sender.enqueue, reject);
+  const attribution = createAttribution(memory, landingQueryID(location.search, options.queryIdParam, log), log);
 
-  const applyStorageConsent = () => {
-    memory.setPersistent(mayStore());
-    outbox.setPersistent(mayStore());
-    keepAnonymousToken();
-  };
-  const forgetEverything = () => {
-    delivery.clear();
-    void memory.clear();
-    if (options.useCookie) removeCookie(TOKEN_COOKIE);
-  };
-
-  const emit = (event: object, element?: Element): InsightsEvent | undefined => {
-    const result = validateEvent(event);
-    if (!result.ok) return void reject(event, result.rule, element);
-    log.debug('event', result.event);
-    // Queued before the page hears of it, so that a listener's setOptOut(true) drops it with the rest.
-    delivery.enqueue(result.event);
-    announce('querytrail:event', result.event);
-    return result.event;
-  };
-
-  const remember = (objectIDs: readonly string[], index: string, queryID: string, at: number) => {
-    for (const objectID of objectIDs) memory.remember(objectID, { index, queryID, at });
-  };
-
-  /**
-   * SPEC §3: only a valid queryID is known. Any other (a template bug, a mangled link) is left
-   * out and reported, and its event goes without it, as if no search were known; an empty one
-   * is no queryID at all.
-   */
-  const knownQueryID = (queryID: string | null | undefined, report: (problem: string) => void) => {
-    if (queryID && !SEARCH_QUERY_ID.test(queryID)) report(`${quote(queryID)} ignored: a queryID is 32 lowercase hexadecimal characters`);
-    else return queryID || undefined;
-  };
-  const landingQueryID = knownQueryID(new URLSearchParams(location.search).get(options.queryIdParam), (problem) => log.debug(`?${options.queryIdParam}=${problem}`));
-  const markupQueryID = ({ queryID, element }: ObjectMarkup) =>
-    knownQueryID(queryID, (problem) => log.warn(`${describeElement(element)}: ${ATTR.queryId} ${problem}; its events go without it`));
-
-  const whoAndWhen = (timestamp: number): WhoAndWhen => ({ userToken: identity.token, authenticatedUserToken, timestamp });
-  const eventNameFor = (path: Ancestry, fallback: string) => nearest(path, ATTR.eventName) ?? fallback;
-
-  const clickObject = (object: Ancestry, path: Ancestry, stamp: WhoAndWhen) => {
-    const markup = readObject(object, options.index);
-    const event = emit(
-      objectClick({ ...markup, queryID: markupQueryID(markup), position: () => positionOf(object) }, eventNameFor(path, options.clickEventName), stamp),
-      markup.element,
-    );
-    if (event && 'queryID' in event) remember(event.objectIDs, event.index, event.queryID, stamp.timestamp);
-  };
-
-  const clickFilter = (filter: Ancestry, path: Ancestry, stamp: WhoAndWhen) => {
-    const element = filter[0] as Element;
-    const filters = parseFilters(element.getAttribute(ATTR.filter) ?? '');
-    const index = nearest(filter, ATTR.index) ?? options.index;
-    for (const event of filterClicks(filters, index, eventNameFor(path, options.filterEventName), stamp)) emit(event, element);
-  };
-
-  const convert = async (trigger: Ancestry, stamp: WhoAndWhen) => {
-    const element = trigger[0] as Element;
-    const { kind, items, value, currency } = readConversion(trigger, options);
-    if (!kind) return reject(undefined, `${ATTR.conversion} must be "", "addToCart" or "purchase"`, element);
-    if (!items.length) return reject(undefined, `no object to convert: nothing matches ${ATTR.items}, and no ${ATTR.objectId} inside or around the trigger`, element);
-    // Resolved at once once the stored queryIDs are loaded (moments after start), so that the
-    // event is queued in the same task as the click or submit, before any navigation.
-    await memory.loaded;
-    const resolved = items.map((item) => ({
-      ...item,
-      queryID: markupQueryID(item) ?? landingQueryID ?? memory.recall(item.objectID, item.index, stamp.timestamp),
-    }));
-    if (inactive()) return;
-    const eventName = eventNameFor(trigger, options[`${kind === 'plain' ? 'conversion' : kind}EventName`]);
-    const events = conversionEvents(kind, resolved, value, currency, eventName, stamp, (note) => log.debug(`${describeElement(element)}: ${note}`));
-    for (const draft of events) {
-      const event = emit(draft, element);
-      if (!event || !('objectIDs' in event)) continue;
-      if (kind === 'purchase') void memory.forget(event.objectIDs);
-      else if (kind === 'addToCart' && 'queryID' in event) remember(event.objectIDs, event.index, event.queryID, stamp.timestamp);
-    }
-  };
-
-  const convertSafely = (trigger: Ancestry, stamp: WhoAndWhen) => void convert(trigger, stamp).catch((error: unknown) => log.warn('conversion failed:', error));
-
+  const { clickObject, clickFilter } = objectAndFilterClicks(options, emit, attribution);
+  const convert = conversions(options, emit, reject, attribution, privacy.isInactive, log);
   const interactions = listenForInteractions({
     click: withoutThrowing(log, (path, timestamp, middle) => {
       const target = clickTargetOf(path);
-      // SPEC §3: a middle click counts on an object only (its link opens in a new tab).
-      if (!target || inactive() || (middle && target.kind !== 'object')) return;
-      const stamp = whoAndWhen(timestamp);
-      if (target.kind === 'object') clickObject(target.lineage, path, stamp);
-      else if (target.kind === 'filter') clickFilter(target.lineage, path, stamp);
-      else convertSafely(target.lineage, stamp);
+      // A middle click counts on an object only: it opens its link in a new tab, and activates nothing.
+      if (!target || privacy.isInactive() || (middle && target.kind !== 'object')) return;
+      const who = identity.whoAndWhen(timestamp);
+      if (target.kind === 'object') clickObject(target.ancestry, path, who);
+      else if (target.kind === 'filter') clickFilter(target.ancestry, path, who);
+      else convert(target.ancestry, who);
     }),
     submit: withoutThrowing(log, (path, timestamp) => {
-      if (convertsOnSubmit(path) && !inactive()) convertSafely(path, whoAndWhen(timestamp));
+      if (convertsOnSubmit(path) && !privacy.isInactive()) convert(path, identity.whoAndWhen(timestamp));
     }),
   });
-  // Views count once per object and queryID, or once per page load without a queryID; none in an ignore zone.
-  const viewed = new Set<string>();
-  const onViewed = withoutThrowing(log, (objects: Element[]) => {
-    if (inactive()) return;
-    const stamp = whoAndWhen(Date.now());
-    const fresh = objects.flatMap((element) => {
-      const lineage = ancestryOf(element);
-      const { objectID, index, queryID } = readObject(lineage, options.index);
-      const key = `${index}\n${queryID}\n${objectID}`;
-      if (viewed.has(key) || isIgnored(lineage)) return [];
-      viewed.add(key);
-      const view = { objectID, index, eventName: eventNameFor(lineage, options.viewEventName) };
-      // Checked one by one first, so that one broken object does not take 19 valid views down with it.
-      const [alone] = viewEvents([view], stamp);
-      const result = validateEvent(alone);
-      if (result.ok) return [view];
-      reject(alone, result.rule, element);
-      return [];
-    });
-    for (const event of viewEvents(fresh, stamp)) emit(event);
+  const viewWatcher = options.views
+    ? watchViews(withoutThrowing(log, views(options, emit, reject, identity.whoAndWhen, privacy.isInactive)))
+    : undefined;
+  const stopFollowing = followDom({
+    found: withoutThrowing(log, (object: Element) => {
+      viewWatcher?.watch(object);
+      attribution.rememberLanding(readObject(ancestryOf(object), options.index));
+    }),
+    lost: (object) => viewWatcher?.release(object),
+    shadowRoot: (root) => interactions.watch(root),
   });
-  const views = options.views ? watchViews(onViewed) : undefined;
-
   const stopExit = onPageExit(
     withoutThrowing(log, () => {
       memory.handOff();
-      delivery.flushOnExit();
-      views?.pause();
+      sender.flushOnExit();
+      viewWatcher?.pause();
     }),
   );
 
-  const stopFollowing = followDom({
-    found: withoutThrowing(log, (object: Element) => {
-      views?.watch(object);
-      if (!landingQueryID) return;
-      const { objectID, index } = readObject(ancestryOf(object), options.index);
-      if (objectID && index) remember([objectID], index, landingQueryID, Date.now());
-    }),
-    lost: (object) => views?.release(object),
-    shadowRoot: (root) => interactions.watch(root),
-  });
-  if (optOut) forgetEverything();
+  const applyStorageConsent = () => {
+    memory.setPersistent(privacy.mayStore());
+    outbox.setPersistent(privacy.mayStore());
+    identity.keepInCookie();
+  };
+  const forgetEverything = () => {
+    sender.clear();
+    void memory.clear();
+    identity.forgetCookie();
+  };
+  if (options.optOut) forgetEverything();
   else {
     // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
     void memory.prune(Date.now());
     // What earlier pages could not deliver goes now, from one tab at a time.
-    void delivery.retry();
+    void sender.retry();
   }
 
   return {
-    flush: () => delivery.flush().catch((error: unknown) => log.warn('flush failed:', error)),
-    setUserToken(token) {
-      if (!isValidToken(token)) return tokenProblem('setUserToken', token);
-      identity = { token, source: 'option' };
-    },
-    setAuthenticatedUserToken(token) {
-      if (token !== undefined && !isValidToken(token)) return tokenProblem('setAuthenticatedUserToken', token);
-      authenticatedUserToken = token;
-    },
-    getUserToken: () => identity.token,
+    flush: () => sender.flush().catch((error: unknown) => log.warn('flush failed:', error)),
+    setUserToken: identity.setUserToken,
+    setAuthenticatedUserToken: identity.setAuthenticatedUserToken,
+    getUserToken: identity.getUserToken,
     setConsent(next) {
       const checked = safeParse(CONSENT, next);
-      if (!checked.success) return log.error(`setConsent: ${quote(next)} ${firstProblem(checked.error)}`);
-      consent = next;
+      if (!checked.success) {
+        log.error(`setConsent: ${quote(next)} ${firstProblem(checked.error)}`);
+        return;
+      }
+      privacy.setConsent(next);
       applyStorageConsent();
       // What earlier pages stored goes now: at start, the outbox could not be read without consent.
       // (Without it, only what waits in memory is tried again, which sending without consent may.)
-      void delivery.retry();
+      void sender.retry();
     },
     setOptOut(next) {
-      optOut = next === true;
+      privacy.setOptOut(next === true);
       applyStorageConsent();
-      if (optOut) forgetEverything();
+      if (next === true) forgetEverything();
     },
     track(event) {
-      if (inactive() || typeof event !== 'object' || event === null) return false;
-      // The event's own fields win over the stamp's; what is undefined is left out, as JSON would.
-      return emit(withoutUndefined({ ...whoAndWhen(Date.now()), ...event })) !== undefined;
+      if (privacy.isInactive() || typeof event !== 'object' || event === null) return false;
+      // The event's own fields win over these; what is undefined is left out, as JSON would.
+      return emit(withoutUndefined({ ...identity.whoAndWhen(Date.now()), ...event })) !== undefined;
     },
     destroy() {
-      destroyed = true;
+      privacy.end();
       interactions.stop();
       stopFollowing();
-      views?.stop();
+      viewWatcher?.stop();
       stopExit();
-      void delivery.flush().finally(() => delivery.stop());
+      void sender.flush().finally(() => sender.stop());
     },
   };
 }

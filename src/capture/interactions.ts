@@ -33,7 +33,7 @@ export function listenForInteractions(handlers: InteractionHandlers): Interactio
       middle,
     );
   };
-  // The form's own lineage, not the event path: inside a shadow root the path stops at
+  // The form's own ancestry, not the event path: inside a shadow root the path stops at
   // the root, and the host's ancestors hold the index and queryID.
   const onSubmit = (event: Event) => {
     if (event.target instanceof Element) handlers.submit(ancestryOf(event.target), Date.now());

@@ -1,13 +1,13 @@
 import { ATTR, type Ancestry } from './ancestry';
 
-/** What a click landed on: an object, a filter or a conversion trigger, with its lineage. */
+/** What a click landed on: an object, a filter or a conversion trigger, with its ancestry. */
 export interface ClickTarget {
   kind: 'object' | 'filter' | 'conversion';
-  lineage: Ancestry;
+  ancestry: Ancestry;
 }
 
-/** Whether the element of the lineage is in an ignore zone, where nothing is sent (SPEC §2). */
-export const isIgnored = (lineage: Ancestry) => lineage.some((element) => element.hasAttribute(ATTR.ignore));
+/** Whether the element of the ancestry is in an ignore zone, where nothing is sent (SPEC §2). */
+export const isIgnored = (ancestry: Ancestry) => ancestry.some((element) => element.hasAttribute(ATTR.ignore));
 
 /**
  * Ignore zones win over everything; the nearest button or link conversion trigger takes the
@@ -39,14 +39,14 @@ export function clickTargetOf(path: Ancestry): ClickTarget | undefined {
         : element.hasAttribute(ATTR.objectId)
           ? 'object'
           : undefined;
-    if (kind) target = { kind, lineage: path.slice(depth) };
+    if (kind) target = { kind, ancestry: path.slice(depth) };
   }
   // The browser follows a click on a label with one on its control: where that one reaches
   // the same target, it alone counts.
-  return control && !path.includes(control) && target?.lineage[0]?.contains(control) ? undefined : target;
+  return control && !path.includes(control) && target?.ancestry[0]?.contains(control) ? undefined : target;
 }
 
-/** Whether a `submit` event on the lineage's form converts: a form trigger outside any ignore zone. */
+/** Whether a `submit` event on the ancestry's form converts: a form trigger outside any ignore zone. */
 export function convertsOnSubmit(form: Ancestry): boolean {
   const [element] = form;
   return element?.localName === 'form' && element.hasAttribute(ATTR.conversion) && !isIgnored(form);

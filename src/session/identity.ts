@@ -1,5 +1,8 @@
-import { isValidToken } from '../events/schemas';
-import { readCookie } from '../lib/cookie';
+import type { WhoAndWhen } from '../events/build';
+import { isValidToken, USER_TOKEN_RULE } from '../events/schemas';
+import { readCookie, removeCookie, writeCookie } from '../lib/cookie';
+import type { Log } from '../lib/log';
+import { quote } from '../lib/quote';
 
 /** The cookie search-insights keeps its anonymous token in; shared on purpose. */
 export const TOKEN_COOKIE = '_ALGOLIA';
@@ -51,4 +54,50 @@ export function resolveUserToken(
     if (token) refuse(source, token);
   }
   return { token: `anonymous-${uuidV4()}`, source: 'generated' };
+}
+
+export interface Identity {
+  /** The tokens of whoever acts now, and `timestamp`: what every event carries besides its own fields. */
+  whoAndWhen(timestamp: number): WhoAndWhen;
+  getUserToken(): string;
+  /** Refuses, with a clear error, a token that breaks the API's pattern: it is never sent. */
+  setUserToken(token: unknown): void;
+  setAuthenticatedUserToken(token: unknown): void;
+  /** Keeps an anonymous token in the `_ALGOLIA` cookie, where `useCookie` asks for it and storing is allowed. */
+  keepInCookie(): void;
+  /** Removes the `_ALGOLIA` cookie QueryTrail keeps with `useCookie` (opt-out). */
+  forgetCookie(): void;
+}
+
+/** Who the events are about (docs/behaviour.md, Identity). */
+export function createIdentity(
+  options: { userToken?: string | undefined; authenticatedUserToken?: string | undefined; useCookie: boolean },
+  mayStore: () => boolean,
+  log: Log,
+): Identity {
+  // Where a token comes from (a method, search-insights, the cookie), and that it is not used.
+  const refuse = (from: string, token: unknown) => log.error(`${from}: ${quote(token)} is not a valid user token (${USER_TOKEN_RULE}), not used`);
+  let user = resolveUserToken(options.userToken, refuse);
+  let { authenticatedUserToken } = options;
+  log.debug(`user token from ${user.source}: ${user.token}`);
+
+  return {
+    whoAndWhen: (timestamp) => ({ userToken: user.token, authenticatedUserToken, timestamp }),
+    getUserToken: () => user.token,
+    setUserToken(token) {
+      if (isValidToken(token)) user = { token, source: 'option' };
+      else refuse('setUserToken', token);
+    },
+    setAuthenticatedUserToken(token) {
+      if (token === undefined || isValidToken(token)) authenticatedUserToken = token;
+      else refuse('setAuthenticatedUserToken', token);
+    },
+    keepInCookie() {
+      const anonymous = user.source === 'generated' || user.source === 'cookie';
+      if (options.useCookie && mayStore() && anonymous) writeCookie(TOKEN_COOKIE, user.token, TOKEN_COOKIE_MAX_AGE);
+    },
+    forgetCookie() {
+      if (options.useCookie) removeCookie(TOKEN_COOKIE);
+    },
+  };
 }

@@ -67,12 +67,12 @@ describe('reading objects', () => {
     const shadow = ($('product-card') as HTMLElement).attachShadow({ mode: 'open' });
     shadow.innerHTML = '<a data-insights-object-id="x1">one</a><a data-insights-object-id="x2"><b>two</b></a>';
     const inner = shadow.querySelector('b') as Element;
-    const lineage = ancestryOf(inner);
-    const target = clickTargetOf(lineage);
+    const ancestry = ancestryOf(inner);
+    const target = clickTargetOf(ancestry);
     expect(target?.kind).toBe('object');
     if (target?.kind !== 'object') return;
-    expect(readObject(target.lineage, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
-    expect(positionOf(target.lineage)).toBe(2);
+    expect(readObject(target.ancestry, undefined)).toMatchObject({ objectID: 'x2', index: 'products', queryID: 'c'.repeat(32) });
+    expect(positionOf(target.ancestry)).toBe(2);
   });
 
   it('ranks objects rendered each in its own shadow root (web-component cards) among the container’s objects', () => {
@@ -116,9 +116,9 @@ describe('what a click landed on', () => {
         <a id="link" href="#cart" data-insights-conversion="purchase"><b data-insights-filter="brand:Acme"><i id="in-link">Buy</i></b></a>
         <button id="outer" data-insights-conversion=""><span id="inner" data-insights-conversion="addToCart"><span id="nested">+</span></span></button>
       </div>`;
-    expect(clickTargetOf(ancestryOf($('#in-button')))).toEqual({ kind: 'conversion', lineage: ancestryOf($('#bundle')) });
-    expect(clickTargetOf(ancestryOf($('#in-link')))).toEqual({ kind: 'conversion', lineage: ancestryOf($('#link')) });
-    expect(clickTargetOf(ancestryOf($('#nested')))).toEqual({ kind: 'conversion', lineage: ancestryOf($('#inner')) });
+    expect(clickTargetOf(ancestryOf($('#in-button')))).toEqual({ kind: 'conversion', ancestry: ancestryOf($('#bundle')) });
+    expect(clickTargetOf(ancestryOf($('#in-link')))).toEqual({ kind: 'conversion', ancestry: ancestryOf($('#link')) });
+    expect(clickTargetOf(ancestryOf($('#nested')))).toEqual({ kind: 'conversion', ancestry: ancestryOf($('#inner')) });
   });
 
   it('gives the click on any control that submits a form trigger to the form, whatever its type attribute says', () => {

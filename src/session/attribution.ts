@@ -1,0 +1,61 @@
+import { QUERY_ID_RULE, SEARCH_QUERY_ID } from '../events/schemas';
+import type { Log } from '../lib/log';
+import { quote } from '../lib/quote';
+import { ATTR, describeElement } from '../markup/ancestry';
+import type { ObjectMarkup } from '../markup/object';
+import type { QueryIdMemory } from '../storage/query-ids';
+
+/**
+ * Only a valid queryID is known (docs/behaviour.md, Attribution). Any other (a template bug, a
+ * mangled link) is reported and left out, and its event goes as if no search were known; an
+ * empty one is no queryID at all.
+ */
+export function validQueryID(queryID: string | null | undefined, report: (problem: string) => void): string | undefined {
+  if (queryID && !SEARCH_QUERY_ID.test(queryID)) {
+    report(`${quote(queryID)} ignored: a queryID is ${QUERY_ID_RULE}`);
+    return undefined;
+  }
+  return queryID || undefined;
+}
+
+/** The queryID a search result's link carried onto this page, in its `param` query parameter. */
+export function landingQueryID(search: string, param: string, log: Log): string | undefined {
+  return validQueryID(new URLSearchParams(search).get(param), (problem) => log.debug(`?${param}=${problem}`));
+}
+
+/** Which search each event is attributed to. */
+export interface Attribution {
+  /** The object's own queryID, from its markup; an invalid one is warned about, naming the element. */
+  ofMarkup(object: ObjectMarkup): string | undefined;
+  /** Resolves once the queryIDs that earlier pages remembered are loaded. */
+  loaded: Promise<void>;
+  /** A converted object's queryID: from its markup, else the landing page's, else the remembered one. */
+  ofConverted(object: ObjectMarkup, now: number): string | undefined;
+  /** Remembers the search that led to these objects, for a conversion on a later page. */
+  remember(objectIDs: readonly string[], index: string, queryID: string, at: number): void;
+  /** An object on a landing page is remembered with the landing queryID. */
+  rememberLanding(object: ObjectMarkup): void;
+  /** After a purchase, its objects are no longer attributed to the searches that led to them. */
+  forget(objectIDs: string[]): void;
+}
+
+export function createAttribution(memory: QueryIdMemory, landing: string | undefined, log: Log): Attribution {
+  const remember: Attribution['remember'] = (objectIDs, index, queryID, at) => {
+    for (const objectID of objectIDs) memory.remember(objectID, { index, queryID, at });
+  };
+  const ofMarkup = ({ queryID, element }: ObjectMarkup) =>
+    validQueryID(queryID, (problem) => log.warn(`${describeElement(element)}: ${ATTR.queryId} ${problem}; its events go without it`));
+
+  return {
+    ofMarkup,
+    loaded: memory.loaded,
+    ofConverted: (object, now) => ofMarkup(object) ?? landing ?? memory.recall(object.objectID, object.index, now),
+    remember,
+    rememberLanding({ objectID, index }) {
+      if (landing && objectID && index) remember([objectID], index, landing, Date.now());
+    },
+    forget(objectIDs) {
+      void memory.forget(objectIDs);
+    },
+  };
+}
