@@ -6,7 +6,7 @@ import type { Options } from './options';
 import type { Attribution } from './session/attribution';
 import type { Emit } from './session/emit';
 
-/** Clicks on objects and on filters (docs/behaviour.md, What each interaction sends). */
+/** Clicks on objects and on filters (docs/behaviour.md, Interactions). */
 export function objectAndFilterClicks(options: Options, emit: Emit, attribution: Attribution) {
   /** A click on an object: after a search where its queryID is known, and then remembered for later pages. */
   const clickObject = (object: Ancestry, path: Ancestry, who: WhoAndWhen) => {

@@ -15,7 +15,7 @@ const EVENT_NAME_OPTION = {
 } as const satisfies Record<ConversionKind, keyof Options>;
 
 /**
- * Conversions of a trigger's objects, each attributed to its search (docs/behaviour.md, Conversions).
+ * Conversions of a trigger's objects, each attributed to its search (docs/behaviour.md, Interactions).
  * The function returned never rejects: a failure is a warning.
  */
 export function conversions(options: Options, emit: Emit, reject: Reject, attribution: Attribution, isInactive: () => boolean, log: Log) {

@@ -34,7 +34,7 @@ const fields = {
 };
 const schema = shape(fields);
 
-/** SPEC §1 defaults; what a user leaves out is taken from here before validation. */
+/** The defaults (docs/behaviour.md, Options); what a user leaves out is taken from here before validation. */
 const DEFAULTS = {
   useCookie: false,
   consent: 'granted',
@@ -75,7 +75,7 @@ function coerceOption(name: string, value: unknown): unknown {
 }
 
 /**
- * SPEC §1: options from QueryTrail's own script tag win over `window.querytrailConfig`. The
+ * Options from QueryTrail's own script tag win over `window.querytrailConfig`. The
  * tag's `dataset` names each `data-` attribute in camelCase, as the options are named
  * (`data-query-id-ttl` is `queryIdTtl`).
  */

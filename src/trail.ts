@@ -8,7 +8,6 @@ import { createOutbox } from './delivery/outbox';
 import { createSender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
 import { withoutUndefined } from './events/build';
-import type { InsightsEvent } from './events/schemas';
 import { createLog, withoutThrowing } from './lib/log';
 import { onPageExit } from './lib/page-exit';
 import { quote } from './lib/quote';
@@ -173,4 +172,3 @@ function start(options: Options): QueryTrail {
   };
 }
 
-export type { Consent, InsightsEvent, Options };

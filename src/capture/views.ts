@@ -1,4 +1,4 @@
-/** SPEC §3: at least half of the object in view for one continuous second. */
+/** docs/behaviour.md, Views: at least half of the object in view for one continuous second. */
 const VISIBLE_RATIO = 0.5;
 const VIEW_MS = 1000;
 

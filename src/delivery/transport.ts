@@ -18,6 +18,7 @@ export async function post(url: string, body: string): Promise<Response | undefi
     return await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch {
     // Network error, offline or timed out: the caller retries.
+    return undefined;
   }
 }
 

@@ -13,7 +13,7 @@ export function withoutUndefined<Fields extends object>(fields: Fields): Fields 
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Fields;
 }
 
-/** An event: the fields every event has (SPEC §3), then its type and its own fields. */
+/** An event: the fields every event has (docs/behaviour.md, Interactions), then its type and its own fields. */
 export function eventOf<Type extends string, Fields extends object>(
   eventType: Type,
   eventName: string,

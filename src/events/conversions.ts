@@ -22,7 +22,7 @@ export function revenueOf(items: readonly ConvertedItem[]): number {
 export type DraftEvent = Record<string, unknown>;
 
 /**
- * SPEC §3: plain and add-to-cart conversions make one event per index and queryID (objects
+ * Plain and add-to-cart conversions make one event per index and queryID (objects
  * without one together); a purchase makes one event per index, its queryIDs per object.
  * Revenue goes along only with a currency; an explicit total goes on the first event
  * alone, so that a split conversion still adds up to it. `note` is told why revenue was left out.

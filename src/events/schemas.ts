@@ -8,7 +8,7 @@ import { MAX_ITEMS_PER_EVENT } from './groups';
 // field descriptions (same number of positions and objectData as objectIDs) are added.
 
 /** The API's user token rule: its 422 answer says 1 to 128 characters of this set. */
-export const USER_TOKEN = /^[\w=/+-]{1,128}$/;
+const USER_TOKEN = /^[\w=/+-]{1,128}$/;
 export const USER_TOKEN_RULE = '1 to 128 characters of a-z A-Z 0-9 _ = / + -';
 /** A search queryID as returned by Algolia. */
 export const SEARCH_QUERY_ID = /^[0-9a-f]{32}$/;
@@ -134,8 +134,8 @@ export function variantOf(event: Record<string, unknown>): Variant | string {
 
 export type Validation = { ok: true; event: InsightsEvent; variant: Variant } | { ok: false; rule: string };
 
-/** SPEC §7: the API refuses events older than 4 days, and the whole batch with them. */
-export const MAX_EVENT_AGE_MS = 4 * 24 * 60 * 60 * 1000;
+/** The API refuses events older than 4 days, and the whole batch with them. */
+const MAX_EVENT_AGE_MS = 4 * 24 * 60 * 60 * 1000;
 
 /** Whether the API would refuse the event as too old at `now` (one without a timestamp is stamped on arrival). */
 export const isTooOld = (event: { timestamp?: number | undefined }, now = Date.now()) => now - (event.timestamp ?? now) > MAX_EVENT_AGE_MS;

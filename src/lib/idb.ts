@@ -31,6 +31,7 @@ export function safeStore(dbName: string, onProblem: ((message: string) => void)
     } catch (error) {
       if (works) onProblem?.(`IndexedDB failed, using memory: ${error}`);
       works = false;
+      return undefined;
     }
   };
 

@@ -1,5 +1,5 @@
 /**
- * The attribute names of SPEC §2, shared with Algolia's guide for Google Tag Manager.
+ * The attribute names of docs/behaviour.md, Markup, shared with Algolia's guide for Google Tag Manager.
  * Imported as a namespace (`import * as ATTR`): the bundler turns `ATTR.objectId` into a
  * plain constant, which the minifier then shortens, where an object's property names would stay.
  */

@@ -6,7 +6,7 @@ export interface ClickTarget {
   ancestry: Ancestry;
 }
 
-/** Whether the element of the ancestry is in an ignore zone, where nothing is sent (SPEC §2). */
+/** Whether the element of the ancestry is in an ignore zone, where nothing is sent (docs/behaviour.md, Markup). */
 export const isIgnored = (ancestry: Ancestry) => ancestry.some((element) => element.hasAttribute(ATTR.ignore));
 
 /**

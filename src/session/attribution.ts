@@ -10,7 +10,7 @@ import type { QueryIdMemory } from '../storage/query-ids';
  * mangled link) is reported and left out, and its event goes as if no search were known; an
  * empty one is no queryID at all.
  */
-export function validQueryID(queryID: string | null | undefined, report: (problem: string) => void): string | undefined {
+function validQueryID(queryID: string | null | undefined, report: (problem: string) => void): string | undefined {
   if (queryID && !SEARCH_QUERY_ID.test(queryID)) {
     report(`${quote(queryID)} ignored: a queryID is ${QUERY_ID_RULE}`);
     return undefined;

@@ -16,7 +16,7 @@ export function rejecter(log: Log): Reject {
   };
 }
 
-/** Validate → queue → announce (docs/behaviour.md, What each interaction sends). */
+/** Validate → queue → announce (docs/behaviour.md, Interactions). */
 export function emitter(log: Log, enqueue: (event: InsightsEvent) => void, reject: Reject): Emit {
   return (event, element) => {
     const result = validateEvent(event);

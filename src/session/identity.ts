@@ -5,8 +5,8 @@ import type { Log } from '../lib/log';
 import { quote } from '../lib/quote';
 
 /** The cookie search-insights keeps its anonymous token in; shared on purpose. */
-export const TOKEN_COOKIE = '_ALGOLIA';
-export const TOKEN_COOKIE_MAX_AGE = 15_552_000; // 6 months, as search-insights does
+const TOKEN_COOKIE = '_ALGOLIA';
+const TOKEN_COOKIE_MAX_AGE = 15_552_000; // 6 months, as search-insights does
 
 type SearchInsights = (method: 'getUserToken', options: null, callback: (error: unknown, token: unknown) => void) => void;
 
@@ -37,11 +37,11 @@ function uuidV4(): string {
 export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'generated';
 
 /**
- * SPEC §5: the option, then search-insights, then the `_ALGOLIA` cookie, then a new anonymous
+ * The option, then search-insights, then the `_ALGOLIA` cookie, then a new anonymous
  * token. A token found that breaks the API's pattern is passed over and `refuse`d, so that the
  * page learns why its events do not carry it.
  */
-export function resolveUserToken(
+function resolveUserToken(
   option: string | undefined,
   refuse: (source: TokenSource, token: unknown) => void,
 ): { token: string; source: TokenSource } {

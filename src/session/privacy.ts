@@ -1,7 +1,7 @@
 import type { Consent } from '../options';
 
 /**
- * What the user allows (docs/behaviour.md, Storage and privacy). Storing anything needs storage
+ * What the user allows (docs/behaviour.md, Storage). Storing anything needs storage
  * consent and no opt-out; once opted out, or once the instance is destroyed, nothing is sent.
  */
 export interface Privacy {
