@@ -10,6 +10,6 @@ export const init: (options: QueryTrailOptions) => QueryTrail = initFromPage;
 
 export type { QueryTrail, Consent, InsightsEvent } from './trail';
 export type QueryTrailOptions = OptionsInput;
-export { validateEvent, variants as eventSchemas } from './events/schemas';
+export { validateEvent, variantOf, variants as eventSchemas } from './events/schemas';
 export type { Validation, Variant } from './events/schemas';
 export { VERSION } from './version';
