@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import terser from '@rollup/plugin-terser';
 import { chromium } from 'playwright-core';
 import { rollup } from 'rollup';
-import { createCollector } from '../demo/collector.mjs';
+import { createCollector } from '../tools/collector.mjs';
 import { printReport, summarize } from './report.mjs';
 import { TRACE_CATEGORIES, clickTasks, mainThreadEvents, scriptRuns, sumDurations, taskAt, topLevelTasks } from './trace.mjs';
 

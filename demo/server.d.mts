@@ -1,13 +1,5 @@
 // Types for the TypeScript tests that start the demo in-process.
-
-export interface ReceivedEvent {
-  event: Record<string, unknown>;
-  valid: boolean;
-  errors: string[];
-  at: number;
-  /** the status the collector answered the event's request with */
-  status: number;
-}
+import type { ReceivedEvent } from '../tools/collector.mjs';
 
 export interface RunningDemo {
   /** `http://127.0.0.1:<port>`, without a trailing slash */

@@ -3,12 +3,11 @@
 // `node demo/server.mjs` (after `npm run build`) or `startDemo({ port: 0 })` from a test.
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createCollector } from './collector.mjs';
-import { createOfficialValidator, defaultSpecPath } from './validate-official.mjs';
+import { pathToFileURL } from 'node:url';
+import { createCollector } from '../tools/collector.mjs';
 import { generateCatalog, searchCatalog, relatedProducts } from './catalog.mjs';
 import {
   DEMO_API_KEY, DEMO_APP_ID, cartPage, cartTotal, checkoutPage, inspectorPage, legacyPage,
@@ -33,27 +32,22 @@ const CART_COOKIE = 'demo_cart';
 const MAX_REMEMBERED_SEARCHES = 2000;
 const MAX_FORM_BYTES = 10_000;
 const SSE_HEARTBEAT_MS = 20_000;
+// The collector's default validator: tools/official-validator.mjs.
+const VALIDATOR_NAME = 'Algolia’s official OpenAPI description of the Insights API';
 const STAFF_PICKS = ['sku-1003', 'sku-1017', 'sku-1042', 'sku-1058', 'sku-1101', 'sku-1123', 'sku-1200', 'sku-1250'];
 
 /**
- * The validator the collector judges events with: Algolia's official OpenAPI description when it
- * is beside the repo (as in development and CI), else QueryTrail's own, from the ESM build.
- * @returns {Promise<{ name: string, validateEvent: import('./validate-official.mjs').EventValidator }>}
+ * QueryTrail's own way of telling the variant an event is meant to be, from the ESM build, so the
+ * inspector names variants exactly as the library does.
+ * @returns {Promise<(event: Record<string, unknown>) => string | undefined>}
  */
-async function chooseValidator() {
-  if (existsSync(defaultSpecPath)) {
-    return { name: 'Algolia’s official OpenAPI description (insights-openapi.json)', validateEvent: createOfficialValidator() };
-  }
+async function libraryVariantOf() {
   const build = await import(QUERYTRAIL_ESM.href).catch(() => ({}));
-  if (typeof build.validateEvent !== 'function') {
-    throw new Error(`Neither ${defaultSpecPath} nor dist/querytrail.mjs with validateEvent was found: run \`npm run build\`.`);
-  }
-  return {
-    name: 'QueryTrail’s own validator (the official OpenAPI file was not found)',
-    validateEvent: (event) => {
-      const verdict = build.validateEvent(event);
-      return verdict.ok ? { valid: true, errors: [] } : { valid: false, errors: [verdict.rule] };
-    },
+  if (typeof build.variantOf !== 'function') throw new Error('dist/querytrail.mjs with variantOf was not found: run `npm run build`.');
+  // For an event that claims no variant, variantOf names the rule it breaks instead.
+  return (event) => {
+    const variant = build.variantOf(event);
+    return variant in build.eventSchemas ? variant : undefined;
   };
 }
 
@@ -107,8 +101,7 @@ function searchStateOf(params) {
  * @param {{ port?: number, host?: string }} [options]
  */
 export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
-  const validator = await chooseValidator();
-  const collector = createCollector({ appId: DEMO_APP_ID, apiKey: DEMO_API_KEY, validateEvent: validator.validateEvent });
+  const collector = createCollector({ appId: DEMO_APP_ID, apiKey: DEMO_API_KEY, variantOf: await libraryVariantOf() });
   const catalog = generateCatalog();
   const productsById = new Map(catalog.map((product) => [product.objectID, product]));
   const staticFiles = new Set(readdirSync(PUBLIC_DIR));
@@ -168,7 +161,7 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
   function openInspectorStream(req, res) {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     res.write(`event: snapshot\ndata: ${JSON.stringify({
-      validatorName: validator.name,
+      validatorName: VALIDATOR_NAME,
       since: clearedAt,
       searches: [...searches.values()],
       received: collector.received,
@@ -252,7 +245,7 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
       const picks = STAFF_PICKS.flatMap((id) => productsById.get(id) ?? []);
       return page(legacyPage({ origin, cartCount: cartCount(cartOf(req)), picks }));
     }
-    if (get && path === '/inspector') return page(inspectorPage({ validatorName: validator.name }));
+    if (get && path === '/inspector') return page(inspectorPage({ validatorName: VALIDATOR_NAME }));
     if (get && path === '/inspector/stream') return openInspectorStream(req, res);
     if (post && path === '/inspector/clear') {
       collector.reset();
@@ -284,7 +277,7 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
   return {
     url: baseUrl,
     collector,
-    validatorName: validator.name,
+    validatorName: VALIDATOR_NAME,
     /** @returns {Promise<void>} */
     close() {
       unsubscribe();
@@ -299,9 +292,6 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const demo = await startDemo({ port: Number(process.env.PORT || 8080) });
-  if (!existsSync(fileURLToPath(QUERYTRAIL_IIFE))) {
-    console.warn('dist/querytrail.min.js is missing: run `npm run build` (or `npm start`) so the store can load QueryTrail.');
-  }
   console.log(`QueryTrail demo
   store:      ${demo.url}/
   inspector:  ${demo.url}/inspector

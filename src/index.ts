@@ -12,6 +12,6 @@ export type { QueryTrail } from './trail';
 export type { Consent } from './options';
 export type { InsightsEvent } from './events/schemas';
 export type QueryTrailOptions = OptionsInput;
-export { validateEvent, variants as eventSchemas } from './events/schemas';
+export { validateEvent, variantOf, variants as eventSchemas } from './events/schemas';
 export type { Validation, Variant } from './events/schemas';
 export { VERSION } from './version';

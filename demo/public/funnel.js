@@ -1,8 +1,9 @@
-// What the inspector shows, as pure functions: which Insights variant an event is, and the
-// search → click → add-to-cart → purchase funnel per queryID. Runs in the browser and in tests.
+// What the inspector shows, as pure functions: the search → click → add-to-cart → purchase funnel
+// per queryID. Which variant each event is comes with it from the collector, as QueryTrail names it.
+// Runs in the browser and in tests.
 
 /** @typedef {{ queryID: string, query: string, brand?: string, category?: string, page: number, nbHits: number, at: number }} IssuedSearch */
-/** @typedef {{ event: Record<string, unknown>, valid: boolean, errors: string[], at: number, status: number }} ReceivedEvent */
+/** @typedef {import('../../tools/collector.mjs').ReceivedEvent} ReceivedEvent */
 /** @typedef {'click' | 'addToCart' | 'purchase'} FunnelStep */
 /** @typedef {{ objectIDs: string[], positions?: number[], at: number }} StepHit */
 /**
@@ -15,42 +16,18 @@
 
 export const FUNNEL_STEPS = /** @type {const} */ (['click', 'addToCart', 'purchase']);
 
-const hasItems = (/** @type {unknown} */ value) => Array.isArray(value) && value.length > 0;
-
-/**
- * The Insights API variant an event is meant to be, named as in the official OpenAPI description.
- * @param {Record<string, unknown>} event
- */
-export function variantOf(event) {
-  const afterSearch = typeof event.queryID === 'string';
-  if (event.eventType === 'click') {
-    if (hasItems(event.filters)) return 'clickedFilters';
-    return afterSearch ? 'clickedObjectIDsAfterSearch' : 'clickedObjectIDs';
-  }
-  if (event.eventType === 'view') return hasItems(event.filters) ? 'viewedFilters' : 'viewedObjectIDs';
-  if (event.eventType === 'conversion') {
-    if (event.eventSubtype === 'addToCart') return afterSearch ? 'addedToCartObjectIDsAfterSearch' : 'addedToCartObjectIDs';
-    if (event.eventSubtype === 'purchase') return purchaseQueryIDs(event).some(Boolean) ? 'purchasedObjectIDsAfterSearch' : 'purchasedObjectIDs';
-    if (hasItems(event.filters)) return 'convertedFilters';
-    return afterSearch ? 'convertedObjectIDsAfterSearch' : 'convertedObjectIDs';
-  }
-  return 'unknown';
-}
-
 /** @param {Record<string, unknown>} event @returns {(string | undefined)[]} one per objectID */
 function purchaseQueryIDs(event) {
   const objectData = Array.isArray(event.objectData) ? event.objectData : [];
   return objectData.map((data) => (typeof data?.queryID === 'string' ? data.queryID : undefined));
 }
 
-/** @param {Record<string, unknown>} event @returns {FunnelStep | undefined} */
-function funnelStepOf(event) {
-  const variant = variantOf(event);
-  if (variant === 'clickedObjectIDsAfterSearch') return 'click';
-  if (variant === 'addedToCartObjectIDsAfterSearch') return 'addToCart';
-  if (variant === 'purchasedObjectIDsAfterSearch') return 'purchase';
-  return undefined;
-}
+/** @type {Record<string, FunnelStep>} */
+const STEP_OF_VARIANT = {
+  clickedObjectIDsAfterSearch: 'click',
+  addedToCartObjectIDsAfterSearch: 'addToCart',
+  purchasedObjectIDsAfterSearch: 'purchase',
+};
 
 /**
  * The objectIDs an event attributes to each queryID: the top-level queryID covers all of them,
@@ -76,7 +53,7 @@ function hitsByQueryID(event, at) {
 }
 
 /** What Algolia would record: the collector answered the event's request with a 2xx. */
-export const wasAccepted = (/** @type {ReceivedEvent} */ record) => record.status >= 200 && record.status < 300;
+export const wasAccepted = (/** @type {ReceivedEvent} */ record) => record.status !== null && record.status >= 200 && record.status < 300;
 
 /**
  * One funnel per queryID searched since `since` or named by an accepted event, most recent activity first.
@@ -97,9 +74,9 @@ export function buildFunnels({ searches, received, since }) {
   };
   for (const search of searches.values()) if (search.at >= since) funnelFor(search.queryID);
   for (const record of received) {
-    const step = funnelStepOf(record.event);
+    const step = STEP_OF_VARIANT[record.variant ?? ''];
     if (!step || !wasAccepted(record)) continue;
-    for (const [queryID, hit] of hitsByQueryID(record.event, record.at)) {
+    for (const [queryID, hit] of hitsByQueryID(/** @type {Record<string, unknown>} */ (record.event), record.at)) {
       const funnel = funnelFor(queryID);
       funnel.steps[step].push(hit);
       funnel.lastActivity = Math.max(funnel.lastActivity, record.at);

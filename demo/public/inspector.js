@@ -1,9 +1,9 @@
 // The inspector's live view: the server streams the searches it answered and every event the
 // collector received; this page lists the events and draws the funnel per queryID.
-import { FUNNEL_STEPS, buildFunnels, isComplete, variantOf, wasAccepted } from './funnel.js';
+import { FUNNEL_STEPS, buildFunnels, isComplete, wasAccepted } from './funnel.js';
 
 /** @typedef {import('./funnel.js').IssuedSearch} IssuedSearch */
-/** @typedef {import('./funnel.js').ReceivedEvent} ReceivedEvent */
+/** @typedef {import('../../tools/collector.mjs').ReceivedEvent} ReceivedEvent */
 
 const MAX_FUNNELS = 40;
 const STEP_LABELS = { click: 'click', addToCart: 'add to cart', purchase: 'purchase' };
@@ -50,7 +50,9 @@ function typeLabel(event) {
 
 /** @param {ReceivedEvent} record */
 function eventCard(record) {
-  const { event, valid, errors, at, status } = record;
+  const { valid, errors, at, status } = record;
+  const event = /** @type {Record<string, unknown>} */ (record.event);
+  const variant = record.variant ?? 'no variant';
   const interactionAt = typeof event.timestamp === 'number' ? event.timestamp : undefined;
   const delay = interactionAt === undefined ? '' : ` · sent ${((at - interactionAt) / 1000).toFixed(1)} s after the interaction`;
   const fields = SHOWN_FIELDS.filter((name) => event[name] !== undefined).flatMap((name) => [
@@ -61,7 +63,7 @@ function eventCard(record) {
     'li',
     {
       class: `event ${valid ? 'valid' : 'invalid'}`,
-      'data-variant': variantOf(event),
+      'data-variant': variant,
       'data-valid': String(valid),
       'data-query-id': typeof event.queryID === 'string' ? event.queryID : undefined,
     },
@@ -73,7 +75,7 @@ function eventCard(record) {
       h('span', { class: `verdict ${valid ? 'ok' : 'bad'}` }, valid ? 'valid' : 'invalid'),
       h('time', { title: `received ${new Date(at).toISOString()}` }, clock(at)),
     ),
-    h('p', { class: 'variant' }, variantOf(event), delay),
+    h('p', { class: 'variant' }, variant, delay),
     valid ? undefined : h('ul', { class: 'errors' }, ...errors.map((error) => h('li', {}, error))),
     wasAccepted(record)
       ? undefined

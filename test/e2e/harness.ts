@@ -1,7 +1,7 @@
 /**
  * End-to-end harness. Each test file calls `setupE2E()`, which starts one HTTP server on
  * 127.0.0.1 serving, all on one origin (so `default-src 'self'` covers everything):
- *   /1/events    the local Insights collector (demo/collector.mjs)
+ *   /1/events    the local Insights collector (tools/collector.mjs)
  *   /dist/...    the built library (run `npm run build` first)
  *   /...         files from test/e2e/fixtures/
  * and one Chromium; every `open()` gets a fresh browser context, closed after the test.
@@ -24,7 +24,7 @@ import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { createCollector, type Collector } from '../../demo/collector.mjs';
+import { createCollector, type Collector } from '../../tools/collector.mjs';
 
 export const APP_ID = 'E2EAPPID';
 export const API_KEY = 'e2e-search-only-key';

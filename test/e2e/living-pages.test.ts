@@ -1,5 +1,6 @@
 import { chromium, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import type { SentEvent } from '../../tools/collector.mjs';
 import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
 
 const e2e = setupE2E();
@@ -17,7 +18,7 @@ declare global {
   }
 }
 
-type ReceivedEvent = Record<string, unknown>;
+type ReceivedEvent = SentEvent;
 
 function received(): ReceivedEvent[] {
   return e2e.collector.received.map(({ event }) => event as ReceivedEvent);

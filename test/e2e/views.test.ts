@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SentEvent } from '../../tools/collector.mjs';
 import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
 
 const e2e = setupE2E();
@@ -8,7 +9,7 @@ const VIEWPORT = { width: 1200, height: 800 };
 /** Longer than the one second an object must stay in view, plus the fixtures' 200 ms flush interval and slack. */
 const VIEW_QUIET_MS = 1_600;
 
-type ReceivedEvent = Record<string, unknown>;
+type ReceivedEvent = SentEvent;
 
 async function openResults(path: string) {
   const tracked = await e2e.open(path);

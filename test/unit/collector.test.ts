@@ -3,14 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCollector } from '../../demo/collector.mjs';
-import { createOfficialValidator, defaultSpecPath } from '../../demo/validate-official.mjs';
+import { createCollector } from '../../tools/collector.mjs';
+import { apiMessage, createOfficialValidator, pushEventsExamples } from '../../tools/official-validator.mjs';
 
-const referenceDir = new URL('../../../shared/reference/', import.meta.url);
-const spec = JSON.parse(readFileSync(defaultSpecPath, 'utf8'));
-const pushEvents = spec.paths['/1/events'].post;
-const apiMessage = (status: string, example: string): string =>
-  pushEvents.responses[status].content['application/json'].examples[example].value.message;
+const referenceDir = new URL('../../tools/reference/', import.meta.url);
 
 const clickAfterSearch = {
   eventType: 'click',
@@ -40,8 +36,7 @@ describe('official event validator', () => {
   });
 
   it('accepts every request example of the spec', () => {
-    const examples: Array<{ value: { events: unknown[] } }> = Object.values(pushEvents.requestBody.content['application/json'].examples);
-    const events = examples.flatMap((example) => example.value.events);
+    const events = Object.values(pushEventsExamples.requests).flatMap((example) => example.events);
     expect(events.length).toBeGreaterThan(10);
     for (const event of events) expect(validate(event)).toEqual({ valid: true, errors: [] });
   });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { builtinEnvironments } from 'vitest/runtime';
-import { createOfficialValidator, defaultSpecPath } from '../../demo/validate-official.mjs';
+import { createOfficialValidator, eventsSchemaPath as defaultSpecPath } from '../../tools/official-validator.mjs';
 import { validateEvent } from '../../src/events/schemas';
 import { init, type QueryTrail } from '../../src/trail';
 

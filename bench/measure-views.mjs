@@ -1,5 +1,5 @@
 // Measures the main-thread cost of QueryTrail's view tracking in Chromium with the built IIFE
-// (run `npm run build` first; then `node scripts/measure-views.mjs`). Prints figures; asserts nothing.
+// (run `npm run build` first; then `node bench/measure-views.mjs`). Prints figures; asserts nothing.
 //
 // Every scenario runs RUNS times in a fresh browser context (viewport 1200×800, results 40px high,
 // so 20 are in view) and prints the median and the range [min–max]. Each run is traced with
@@ -28,8 +28,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
-import { mainThreadEvents, outermost, topLevelTasks, TRACE_CATEGORIES } from '../bench/trace.mjs';
-import { createCollector } from '../demo/collector.mjs';
+import { mainThreadEvents, outermost, topLevelTasks, TRACE_CATEGORIES } from './trace.mjs';
+import { createCollector } from '../tools/collector.mjs';
 
 const RUNS = 5;
 const SETTLE_MS = 1_500;

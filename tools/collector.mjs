@@ -1,13 +1,20 @@
+// @ts-check
 // A local stand-in for the Insights API's `POST /1/events`, mountable in any `node:http` server.
-// It answers with the API's status codes and messages (from the official spec's examples),
-// validates every event, and records everything it was sent.
+// It answers with the API's status codes and messages (from the official description's examples,
+// in ./reference/), validates every event, and records everything it was sent.
 import { STATUS_CODES } from 'node:http';
-import { createOfficialValidator, isRecord } from './validate-official.mjs';
+import { apiMessage, createOfficialValidator, eventsSchema, isRecord } from './official-validator.mjs';
 
-/** @typedef {import('./validate-official.mjs').EventValidator} EventValidator */
-/** @typedef {import('./validate-official.mjs').EventVerdict} EventVerdict */
+/** @typedef {import('./official-validator.mjs').EventValidator} EventValidator */
+/** @typedef {import('./official-validator.mjs').EventVerdict} EventVerdict */
 /** @typedef {import('node:http').IncomingMessage} IncomingMessage */
 /** @typedef {import('node:http').ServerResponse} ServerResponse */
+
+/**
+ * An event as a client put it in a batch, when it is an object (a batch may hold anything,
+ * which is why `ReceivedEvent.event` is `unknown`).
+ * @typedef {Record<string, unknown>} SentEvent
+ */
 
 /**
  * @typedef {object} ReceivedEvent
@@ -16,6 +23,8 @@ import { createOfficialValidator, isRecord } from './validate-official.mjs';
  * @property {string[]} errors why it is not valid
  * @property {number} at ms since the epoch when it arrived
  * @property {number | null} status the status its request was answered with; null while it hangs
+ * @property {string} [variant] the Insights variant the event is meant to be, when the collector was
+ *   given a `variantOf` (the demo gives QueryTrail's own) and the event is an object
  */
 
 /**
@@ -46,8 +55,7 @@ import { createOfficialValidator, isRecord } from './validate-official.mjs';
 
 // "the request body must be smaller than 2 MB" (description of `POST /1/events`).
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
-// `maxItems` of the request body's `events`.
-const MAX_EVENTS = 1000;
+const MAX_EVENTS = eventsSchema.properties.events.maxItems;
 
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -58,9 +66,10 @@ const CORS_HEADERS = {
 };
 
 /**
- * @param {{ appId: string, apiKey: string, validateEvent?: EventValidator }} options
+ * @param {{ appId: string, apiKey: string, validateEvent?: EventValidator, variantOf?: (event: SentEvent) => string | undefined }} options
+ *   `variantOf` names the variant each event is meant to be, recorded with it.
  */
-export function createCollector({ appId, apiKey, validateEvent = createOfficialValidator() }) {
+export function createCollector({ appId, apiKey, validateEvent = createOfficialValidator(), variantOf }) {
   /** @type {ReceivedEvent[]} */
   const received = [];
   /** @type {ReceivedRequest[]} */
@@ -95,19 +104,23 @@ export function createCollector({ appId, apiKey, validateEvent = createOfficialV
       return true;
     }
     if (req.method !== 'POST') {
-      respond(res, request, { status: 405, message: 'Method Not Allowed' });
+      respond(res, request, { status: 405, message: apiMessage('405', 'MethodNotAllowed') });
       return true;
     }
     readBody(req).then((body) => {
       const parsed = body.tooLarge ? undefined : parseJson(body.text);
       const events = isRecord(parsed) && Array.isArray(parsed.events) ? parsed.events : [];
-      const verdicts = events.map((event) => ({ event, ...validateEvent(event) }));
+      const verdicts = events.map((/** @type {unknown} */ event) => ({
+        event,
+        ...validateEvent(event),
+        ...(variantOf && isRecord(event) ? { variant: variantOf(event) } : {}),
+      }));
       const fault = faults.next.shift();
       const answer = fault ? faultAnswer(fault) : apiAnswer({ body, parsed, verdicts, authorized: hasValidCredentials(req, url) });
       request.events = events.length;
       const at = Date.now();
-      /** @type {ReceivedEvent[]} */
       const delayMs = fault?.delayMs ?? 0;
+      /** @type {ReceivedEvent[]} */
       const records = verdicts.map((verdict) => ({ ...verdict, at, status: answer && !delayMs ? answer.status : null }));
       received.push(...records);
       if (!answer) hanging.add(res);
@@ -142,17 +155,17 @@ export function createCollector({ appId, apiKey, validateEvent = createOfficialV
    */
   function apiAnswer({ body, parsed, verdicts, authorized }) {
     const unprocessable = (/** @type {string} */ message) => ({ status: 422, message });
-    if (body.tooLarge) return { status: 413, message: 'Request Entity Too Large' };
-    if (!authorized) return { status: 401, message: 'Invalid credentials' };
-    if (parsed === undefined) return { status: 400, message: 'Error: Bad Request. Your client has issued a malformed or illegal request.' };
-    if (Array.isArray(parsed)) return unprocessable('Invalid type for field : expected insights.PublicEventsBatch, got array');
-    if (!isRecord(parsed) || (parsed.events !== undefined && !Array.isArray(parsed.events))) return unprocessable('Invalid payload');
-    if (verdicts.length === 0) return unprocessable('No events to process');
-    if (verdicts.length > MAX_EVENTS) return unprocessable(`Cannot process more than ${MAX_EVENTS} events in a batch`);
+    if (body.tooLarge) return { status: 413, message: apiMessage('413', 'PayloadTooLarge') };
+    if (!authorized) return { status: 401, message: apiMessage('401', 'Unauthorized') };
+    if (parsed === undefined) return { status: 400, message: apiMessage('400', 'BadRequest') };
+    if (Array.isArray(parsed)) return unprocessable(apiMessage('422', 'NoEventsField'));
+    if (!isRecord(parsed) || (parsed.events !== undefined && !Array.isArray(parsed.events))) return unprocessable(apiMessage('422', 'InvalidPayload'));
+    if (verdicts.length === 0) return unprocessable(apiMessage('422', 'NoEvents'));
+    if (verdicts.length > MAX_EVENTS) return unprocessable(apiMessage('422', 'TooManyEvents'));
     const firstError = verdicts.flatMap((verdict) => verdict.errors)[0];
     if (firstError !== undefined) return unprocessable(firstError);
-    if (verdicts.some(({ event }) => objectIDsOf(event).some((id) => faults.rejectObjectIDs.has(id)))) return unprocessable('Invalid payload');
-    return { status: 200, message: 'OK' };
+    if (verdicts.some(({ event }) => objectIDsOf(event).some((id) => faults.rejectObjectIDs.has(id)))) return unprocessable(apiMessage('422', 'InvalidPayload'));
+    return { status: 200, message: apiMessage('200', 'Success') };
   }
 
   /**

@@ -1,5 +1,7 @@
+// @ts-check
 // Validates single Insights events against Algolia's official OpenAPI description, the way
 // the Insights API judges them, so the demo and the tests can tell what the real API would reject.
+// The description's rules and the API's messages are data in ./reference/ (see its README.md).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
@@ -7,49 +9,70 @@ import Ajv from 'ajv';
 /** @typedef {{ valid: boolean, errors: string[] }} EventVerdict */
 /** @typedef {(event: unknown) => EventVerdict} EventValidator */
 
-// The repo is always checked out with `shared/` beside it (locally and in CI).
-export const defaultSpecPath = fileURLToPath(
-  new URL('../../shared/reference/insights-openapi.json', import.meta.url),
-);
+/** The request body schema of `POST /1/events`, with every event variant under `components.schemas`. */
+export const eventsSchemaPath = fileURLToPath(new URL('./reference/insights-events.schema.json', import.meta.url));
+/** The request and response examples of `POST /1/events`: the events the API accepts and the messages it answers with. */
+export const pushEventsExamplesPath = fileURLToPath(new URL('./reference/insights-pushEvents-examples.json', import.meta.url));
 
-const SCHEMA_ID = 'insights-openapi';
+/**
+ * @typedef {object} JsonSchema the keywords read here; the others are in the file
+ * @property {string} [$ref]
+ * @property {Record<string, JsonSchema>} [properties]
+ * @property {string[]} [required]
+ * @property {string[]} [enum]
+ * @property {JsonSchema[]} [oneOf]
+ * @property {number} [maxItems]
+ */
+/** @type {JsonSchema & { properties: { events: JsonSchema & { maxItems: number } }, components: { schemas: Record<string, JsonSchema> } }} */
+export const eventsSchema = JSON.parse(readFileSync(eventsSchemaPath, 'utf8'));
+/** @type {{ requests: Record<string, { events: unknown[] }>, responses: Record<string, Record<string, { status: number, message: string } | string>> }} */
+export const pushEventsExamples = JSON.parse(readFileSync(pushEventsExamplesPath, 'utf8'));
+
+/**
+ * The message the API answers with, from the response example `example` of status `status`.
+ * @param {string} status e.g. '422'
+ * @param {string} example e.g. 'WrongPositionsItems'
+ * @returns {string}
+ */
+export function apiMessage(status, example) {
+  const value = pushEventsExamples.responses[status]?.[example];
+  if (value === undefined) throw new Error(`the reference has no ${status} example named ${example}`);
+  // The 400 example is the one answer that is HTML text rather than a JSON object.
+  return typeof value === 'string' ? value : value.message;
+}
+
+const SCHEMA_ID = 'insights-events';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-// Messages are the API's own, from the 422 examples of `POST /1/events` in the spec.
 const MESSAGES = {
-  wrongUserToken:
-    'UserToken must contain only alphanumeric, equal, plus, slash, hyphen, or underscore characters, and be between 1 and 128 characters long',
-  wrongEventName:
-    'EventName must contain only visible ASCII characters, and be between 1 and 64 characters long',
-  wrongPositionsItems: 'Event of type click should have the same number of ObjectIDs and Positions',
-  invalidTimestamp: 'The timestamp is too far in the past',
+  wrongUserToken: apiMessage('422', 'WrongUserToken'),
+  wrongEventName: apiMessage('422', 'WrongEventName'),
+  wrongPositionsItems: apiMessage('422', 'WrongPositionsItems'),
+  invalidTimestamp: apiMessage('422', 'InvalidTimestamp'),
   // No 422 example covers this one; the rule is in the description of `objectDataList`.
   wrongObjectDataItems: 'objectData must have the same length as objectIDs',
 };
 
 /**
- * @param {{ specPath?: string, now?: () => number }} [options]
+ * @param {{ now?: () => number }} [options]
  *   `now` is the moment the API receives the event, which the timestamp's age is measured from.
  * @returns {EventValidator}
  */
-export function createOfficialValidator({ specPath = defaultSpecPath, now = Date.now } = {}) {
-  const spec = JSON.parse(readFileSync(specPath, 'utf8'));
-  const schemas = spec.components.schemas;
+export function createOfficialValidator({ now = Date.now } = {}) {
   const ajv = new Ajv({ allErrors: true, strict: true });
-  // OpenAPI annotations that carry no validation rule.
-  ajv.addVocabulary(['components', 'example', 'x-discriminator-fields', 'x-keep-model']);
+  // Where the OpenAPI description keeps the schemas its `$ref`s point to: a place, not a rule.
+  ajv.addVocabulary(['components']);
   // OpenAPI's numeric formats (https://spec.openapis.org/oas/v3.0.3#data-types).
   ajv.addFormat('int32', { type: 'number', validate: (n) => n >= -(2 ** 31) && n < 2 ** 31 });
   ajv.addFormat('int64', { type: 'number', validate: (n) => n >= -(2 ** 63) && n < 2 ** 63 });
   ajv.addFormat('double', { type: 'number', validate: Number.isFinite });
-  ajv.addSchema({ $id: SCHEMA_ID, components: spec.components });
+  ajv.addSchema({ $id: SCHEMA_ID, components: eventsSchema.components });
 
-  /** @type {Array<{ name: string, allowedKeys: Set<string>, validate: import('ajv').ValidateFunction }>} */
-  const variants = schemas.EventsItems.oneOf.map((/** @type {{ $ref: string }} */ { $ref }) => {
+  const variants = (componentSchema('EventsItems').oneOf ?? []).map(({ $ref = '' }) => {
     const name = $ref.slice($ref.lastIndexOf('/') + 1);
     return {
       name,
-      allowedKeys: new Set(Object.keys(schemas[name].properties)),
+      allowedKeys: new Set(Object.keys(componentSchema(name).properties ?? {})),
       validate: ajv.compile({ $ref: `${SCHEMA_ID}${$ref}` }),
     };
   });
@@ -82,6 +105,16 @@ export function createOfficialValidator({ specPath = defaultSpecPath, now = Date
     ];
     return { valid: errors.length === 0, errors };
   };
+}
+
+/**
+ * A schema of the committed file's `components.schemas`, which holds every one the variants use.
+ * @param {string} name
+ */
+function componentSchema(name) {
+  const schema = eventsSchema.components.schemas[name];
+  if (!schema) throw new Error(`${eventsSchemaPath} has no schema named ${name}`);
+  return schema;
 }
 
 /**
