@@ -63,7 +63,9 @@ export function watchViews(onViewed: (objects: Element[]) => void): ViewWatcher 
     // A hidden page is not rendered, so its observer reports nothing, not even leaving view, while
     // timers still run. Observed anew, an object still in view is reported again at the first frame
     // once the page is seen again, and its second starts from there.
-    pause: () => visibleSince.forEach((_, object) => watch(object)),
+    pause() {
+      for (const object of visibleSince.keys()) watch(object);
+    },
     stop() {
       observer.disconnect();
       visibleSince.clear();

@@ -36,14 +36,15 @@ export function safeStore(dbName: string, onProblem: ((message: string) => void)
   };
 
   const run: SafeStore['run'] = (change, requestsMade) =>
-    safely(() =>
-      (store ??= createStore(dbName, 'entries'))('readwrite', (objectStore) => {
+    safely(() => {
+      store ??= createStore(dbName, 'entries');
+      return store('readwrite', (objectStore) => {
         const result = change(objectStore);
         if (requestsMade) objectStore.transaction.commit();
         // Both awaited together: a failed request aborts the transaction, and neither rejection goes unhandled.
         return Promise.all([result, promisifyRequest(objectStore.transaction)]).then(([value]) => value);
-      }),
-    );
+      });
+    });
 
   return {
     run,

@@ -78,9 +78,9 @@ export const shape = <F extends Fields>(fields: F, ...refinements: Check[]) =>
 
 /** 1 to `max` items, each passing `item`. */
 export const list = <T>(item: Schema<T>, max: number) =>
-  rule<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= max, `must hold 1 to ${max} items`, (payload) =>
-    (payload.value as unknown[]).forEach((entry, at) => payload.issues.push(...problemsOf(item, entry, [at]))),
-  );
+  rule<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= max, `must hold 1 to ${max} items`, (payload) => {
+    for (const [at, entry] of (payload.value as unknown[]).entries()) payload.issues.push(...problemsOf(item, entry, [at]));
+  });
 
 /** The first broken rule of a failed parse, as `field: message`. */
 export function firstProblem(error: z.core.$ZodError): string {
