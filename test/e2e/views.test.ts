@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
+import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from '../support/e2e';
 
 const e2e = setupE2E();
 
