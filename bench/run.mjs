@@ -16,9 +16,9 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import terser from '@rollup/plugin-terser';
-import { chromium } from 'playwright-core';
 import { rollup } from 'rollup';
 import { createCollector } from '../tools/collector.mjs';
+import { launchChromium } from '../tools/chromium.mjs';
 import { printReport, summarize } from './report.mjs';
 import { TRACE_CATEGORIES, clickTasks, mainThreadEvents, scriptRuns, sumDurations, taskAt, topLevelTasks } from './trace.mjs';
 
@@ -35,10 +35,6 @@ const QUIET_MS = 2_000;
 const APP_ID = 'BENCHAPPID';
 const API_KEY = 'bench-search-only-key';
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-};
 const FILES = {
   '/dist/querytrail.min.js': new URL('../dist/querytrail.min.js', import.meta.url),
   '/vendor/search-insights.js': new URL('../node_modules/search-insights/dist/search-insights.iife.min.js', import.meta.url),
@@ -241,7 +237,7 @@ const began = Date.now();
 const files = await servedFiles();
 const gzippedBytes = (scripts) => scripts.reduce((sum, path) => sum + gzipSync(files[path], { level: 9 }).length, 0);
 const server = await startServer(files);
-const browser = await chromium.launch(CHROMIUM);
+const browser = await launchChromium();
 try {
   /** runs[results][contender id] = figures of each run */
   const runs = Object.fromEntries(PAGE_SIZES.map((results) => [results, Object.fromEntries(CONTENDERS.map(({ id }) => [id, []]))]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectNoMoreEvents, flush, postRequests, setupE2E, waitForEvents } from './harness';
+import { expectNoMoreEvents, flush, postRequests, setupE2E, waitForEvents } from '../support/e2e';
 
 const e2e = setupE2E();
 

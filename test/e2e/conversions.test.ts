@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { expectNoMoreEvents, flush, pollUntil, postRequests, setupE2E, sleep, waitForEvents, type TrackedPage } from './harness';
+import { expectNoMoreEvents, flush, pollUntil, postRequests, setupE2E, sleep, waitForEvents, waitForQueryTrail, type TrackedPage } from '../support/e2e';
 
 const e2e = setupE2E();
 
@@ -26,15 +26,6 @@ const isConversion = (subtype: string | undefined, objectIDs: string) => (event:
 
 const summaryOf = (event: Event) => `${String(event.eventSubtype ?? event.eventType)} ${String(event.objectIDs)}`;
 
-/** After a navigation: QueryTrail starts asynchronously (its script is `async`), and clicks before that are not its to see. */
-async function waitForInstance(page: Page): Promise<void> {
-  await pollUntil(
-    () => page.evaluate(() => Boolean(window.QueryTrail?.instance)).catch(() => false),
-    5_000,
-    () => `window.QueryTrail.instance never appeared on ${page.url()}`,
-  );
-}
-
 /** Waits until the page has dispatched a `querytrail:event` that passes `where`: the event is built and queued. */
 async function waitForAccepted(tracked: TrackedPage, where: (event: Event) => boolean): Promise<void> {
   await pollUntil(
@@ -47,7 +38,7 @@ async function waitForAccepted(tracked: TrackedPage, where: (event: Event) => bo
 /** `destination`: how the new URL's path and query string start. */
 async function clickAndWaitForNavigation(page: Page, selector: string, destination: string): Promise<void> {
   await Promise.all([page.waitForURL((url) => (url.pathname + url.search).startsWith(destination)), page.click(selector)]);
-  await waitForInstance(page);
+  await waitForQueryTrail(page);
 }
 
 interface StoredData {
@@ -144,7 +135,7 @@ describe('a conversion on a later page is attributed to the search that led to t
     await waitForAccepted(tracked, isConversion('addToCart', 'sku-a'));
 
     await page.goBack();
-    await waitForInstance(page);
+    await waitForQueryTrail(page);
     const [addToCart] = await waitForEvents(e2e.collector, 1, isConversion('addToCart', 'sku-a'));
     expect(addToCart).toEqual({
       eventType: 'conversion',
@@ -327,7 +318,7 @@ describe('storage consent and opt-out', () => {
 
     // The same pages do store once the user agrees, so the checks above could see storage.
     await page.goBack();
-    await waitForInstance(page);
+    await waitForQueryTrail(page);
     await page.evaluate(() => window.QueryTrail?.instance.setConsent('granted'));
     await page.click('#add-to-cart button');
     await expect.poll(async () => (await storedData(page)).indexedDB[QUERY_ID_DATABASE] ?? 0).toBeGreaterThan(0);
@@ -364,7 +355,7 @@ describe('a browser where IndexedDB throws', () => {
       };
     });
     await page.reload();
-    await waitForInstance(page);
+    await waitForQueryTrail(page);
     expect(await page.evaluate(() => indexedDB.open('probe').readyState).catch((error: unknown) => String(error))).toMatch(/SecurityError/);
 
     await page.click('#title-n');

@@ -1,7 +1,8 @@
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { SentEvent } from '../../tools/collector.mjs';
-import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
+import { launchChromium } from '../../tools/chromium.mjs';
+import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForQueryTrail, waitForViews } from '../support/e2e';
 
 const e2e = setupE2E();
 
@@ -18,10 +19,9 @@ declare global {
   }
 }
 
-type ReceivedEvent = SentEvent;
 
-function received(): ReceivedEvent[] {
-  return e2e.collector.received.map(({ event }) => event as ReceivedEvent);
+function received(): SentEvent[] {
+  return e2e.collector.received.map(({ event }) => event as SentEvent);
 }
 
 
@@ -68,14 +68,10 @@ describe('objects inside open shadow roots', () => {
 
 /**
  * The harness's Chromium runs with Playwright's default `--disable-back-forward-cache`, so this test
- * starts its own, with the same switches otherwise (test/e2e/harness.ts), and tracks page errors itself.
+ * starts its own, with the same switches otherwise (tools/chromium.mjs), and tracks page errors itself.
  */
 async function withBackForwardCache(use: (page: Page) => Promise<void>): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium({ ignoreDefaultArgs: ['--disable-back-forward-cache'] });
   try {
     const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
     const pageErrors: string[] = [];
@@ -118,7 +114,7 @@ async function expectRestoredFromCache(page: Page): Promise<void> {
 function clickAnswers(): Record<string, Array<number | null>> {
   const answers: Record<string, Array<number | null>> = {};
   for (const { event, status } of e2e.collector.received) {
-    const { eventType, objectIDs } = event as ReceivedEvent;
+    const { eventType, objectIDs } = event as SentEvent;
     if (eventType === 'click') (answers[String(objectIDs)] ??= []).push(status);
   }
   return answers;
@@ -131,13 +127,11 @@ const RETRY_QUIET_MS = 1_700;
 
 describe('the back/forward cache', () => {
   it('restores the results page with QueryTrail working: one event per click, no view sent twice', async () => {
-    // The fixtures' server is only reachable through a page the harness opened.
-    const origin = new URL((await e2e.open('/living-product.html')).page.url()).origin;
     const results = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `back-${from + i}`);
     const queryID = '7777777777777777dddddddddddddddd';
 
     await withBackForwardCache(async (page) => {
-      await page.goto(`${origin}/living-results.html`);
+      await page.goto(e2e.url('/living-results.html'));
       await waitForViews(e2e.collector, results(1, 4));
 
       await page.click('#open-2');
@@ -169,14 +163,13 @@ describe('the back/forward cache', () => {
   // cached settles once it is restored; one never answered is timed out by the restored page, but the browser
   // carries on with it (the collector's connection stays open), so it may still reach the API.
   it('restores a page left with two sends in flight: the one answered 500 meanwhile is retried once, the one never answered is not sent again, and QueryTrail keeps sending', async () => {
-    const origin = new URL((await e2e.open('/living-product.html')).page.url()).origin;
     const { collector } = e2e;
-    const isClickOn = (objectID: string) => (event: ReceivedEvent) => event.eventType === 'click' && String(event.objectIDs) === objectID;
+    const isClickOn = (objectID: string) => (event: SentEvent) => event.eventType === 'click' && String(event.objectIDs) === objectID;
     // The regular send, without waiting for its answer.
     const sendNow = (page: Page) => page.evaluate(() => void window.QueryTrail?.instance?.flush());
 
     await withBackForwardCache(async (page) => {
-      await page.goto(`${origin}/living-results.html`);
+      await page.goto(e2e.url('/living-results.html'));
       await waitForViews(collector, ['back-1', 'back-2', 'back-3', 'back-4']);
 
       collector.faults.next.push({ status: 500, delayMs: 2_000 }, { hang: true });
@@ -223,12 +216,11 @@ describe('the back/forward cache', () => {
   // A page that holds a Web Lock when it is left is not cached (notRestoredReasons "lock"): a retry from the
   // stored outbox must not hold one while its request is on its way.
   it('restores a page left while a retry from the stored outbox waits for its answer, and delivers that retry once', async () => {
-    const origin = new URL((await e2e.open('/living-product.html')).page.url()).origin;
     const { collector } = e2e;
-    const isClickOn = (objectID: string) => (event: ReceivedEvent) => event.eventType === 'click' && String(event.objectIDs) === objectID;
+    const isClickOn = (objectID: string) => (event: SentEvent) => event.eventType === 'click' && String(event.objectIDs) === objectID;
 
     await withBackForwardCache(async (page) => {
-      await page.goto(`${origin}/living-results.html`);
+      await page.goto(e2e.url('/living-results.html'));
       await waitForViews(collector, ['back-1', 'back-2', 'back-3', 'back-4']);
 
       // The first send fails and goes to the stored outbox; its retry (after 1–1.5 s) is answered late.
@@ -280,7 +272,7 @@ describe('objects rendered and removed in rounds', () => {
     const { page } = await e2e.open('/living-churn.html');
     await page.addInitScript(trackObservations);
     await page.reload();
-    await pollUntil(() => page.evaluate(() => Boolean(window.QueryTrail?.instance)), 5_000, () => 'QueryTrail did not start again after the reload');
+    await waitForQueryTrail(page);
 
     // Ten rounds of 1,000 objects (10 of them inside web components), each removed again: right away in the
     // next task, before QueryTrail's sliced scan reached them; after one frame; or once all of them are observed.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectOnlyValidEvents, flush, pollUntil, postRequests, setupE2E, sleep, waitForEvents } from './harness';
+import { expectOnlyValidEvents, flush, pollUntil, postRequests, setupE2E, sleep, waitForEvents } from '../support/e2e';
 
 const e2e = setupE2E();
 

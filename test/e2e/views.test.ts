@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SentEvent } from '../../tools/collector.mjs';
-import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from './harness';
+import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForViews } from '../support/e2e';
 
 const e2e = setupE2E();
 
@@ -9,7 +9,6 @@ const VIEWPORT = { width: 1200, height: 800 };
 /** Longer than the one second an object must stay in view, plus the fixtures' 200 ms flush interval and slack. */
 const VIEW_QUIET_MS = 1_600;
 
-type ReceivedEvent = SentEvent;
 
 async function openResults(path: string) {
   const tracked = await e2e.open(path);
@@ -17,11 +16,11 @@ async function openResults(path: string) {
   return tracked;
 }
 
-function received(): ReceivedEvent[] {
-  return e2e.collector.received.map(({ event }) => event as ReceivedEvent);
+function received(): SentEvent[] {
+  return e2e.collector.received.map(({ event }) => event as SentEvent);
 }
 
-function viewEvents(): ReceivedEvent[] {
+function viewEvents(): SentEvent[] {
   return received().filter(({ eventType }) => eventType === 'view');
 }
 

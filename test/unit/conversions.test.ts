@@ -6,12 +6,13 @@ import { ancestryOf } from '../../src/markup/ancestry';
 import { readConversion } from '../../src/markup/conversion';
 import { createQueryIdMemory } from '../../src/storage/query-ids';
 import { init, type QueryTrail } from '../../src/trail';
+import { testOptions } from '../support/options';
 
 const FROM_MARKUP = 'a'.repeat(32);
 const FROM_URL = 'b'.repeat(32);
 const REMEMBERED = 'c'.repeat(32);
 const OTHER_SEARCH = 'd'.repeat(32);
-const required = { appId: 'APP', apiKey: 'key', endpoint: 'http://collector.test', flushInterval: 60_000, userToken: 'user-1' };
+const options = { ...testOptions, userToken: 'user-1' };
 const realNow = Date.now.bind(Date);
 
 let trail: QueryTrail | undefined;
@@ -63,7 +64,7 @@ afterEach(() => {
  */
 async function clickOnEarlierPage(html: string, selector: string, remembered: { objectID: string; index: string; queryID: string }) {
   document.body.innerHTML = html;
-  const earlierPage = init(required);
+  const earlierPage = init(options);
   click(selector);
   expect(accepted).toMatchObject([{ eventType: 'click', objectIDs: [remembered.objectID], queryID: remembered.queryID }]);
   earlierPage.destroy();
@@ -156,7 +157,7 @@ describe('triggers without objects', () => {
   ])('%s: a querytrail:reject naming the trigger, nothing sent', async (_, markup) => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     document.body.innerHTML = `<div data-insights-index="products"><span data-insights-object-id="elsewhere"></span>${markup}</div>`;
-    trail = init(required);
+    trail = init(options);
     click('#trigger');
     expect(rejected).toHaveLength(1);
     expect(rejected[0]?.element).toBe($('#trigger'));
@@ -181,7 +182,7 @@ describe('the queryID of each converted object', () => {
   it('takes the markup’s queryID over the landing page’s URL parameter', async () => {
     history.replaceState(null, '', `/product?queryID=${FROM_URL}`);
     document.body.innerHTML = product(`data-insights-query-id="${FROM_MARKUP}"`);
-    trail = init(required);
+    trail = init(options);
     click('#add');
     expect(await sent(1)).toMatchObject([{ eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: FROM_MARKUP }]);
   });
@@ -190,7 +191,7 @@ describe('the queryID of each converted object', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     history.replaceState(null, '', `/product?queryID=${FROM_URL}`);
     document.body.innerHTML = product(`data-insights-query-id="${FROM_MARKUP.toUpperCase()}"`);
-    trail = init(required);
+    trail = init(options);
     click('#add');
     expect(await sent(1)).toMatchObject([{ eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: FROM_URL }]);
     expect(String(warn.mock.calls[0]?.[1])).toContain(`data-insights-query-id "${FROM_MARKUP.toUpperCase()}" ignored`);
@@ -199,7 +200,7 @@ describe('the queryID of each converted object', () => {
   it('takes the landing page’s URL parameter (queryIdParam) over the remembered queryID', async () => {
     await clickOnEarlierPage(resultsPage('products', REMEMBERED), '#result', { objectID: 'sku-1', index: 'products', queryID: REMEMBERED });
     history.replaceState(null, '', `/product?q=shoes&searchID=${FROM_URL}`);
-    trail = init({ ...required, queryIdParam: 'searchID' });
+    trail = init({ ...options, queryIdParam: 'searchID' });
     // Rendered after start, as a client-rendered product page would be.
     document.body.innerHTML = product();
     click('#add');
@@ -209,7 +210,7 @@ describe('the queryID of each converted object', () => {
   it('takes the queryID remembered from a click on an earlier page when there is nothing else', async () => {
     await clickOnEarlierPage(resultsPage('products', REMEMBERED), '#result', { objectID: 'sku-1', index: 'products', queryID: REMEMBERED });
     document.body.innerHTML = product();
-    trail = init(required);
+    trail = init(options);
     click('#add');
     expect(await sent(1)).toMatchObject([{ eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: REMEMBERED }]);
   });
@@ -217,7 +218,7 @@ describe('the queryID of each converted object', () => {
   it('does not use a queryID remembered for the same objectID in another index', async () => {
     await clickOnEarlierPage(resultsPage('articles', REMEMBERED), '#result', { objectID: 'sku-1', index: 'articles', queryID: REMEMBERED });
     document.body.innerHTML = product();
-    trail = init(required);
+    trail = init(options);
     click('#add');
     const [event] = await sent(1);
     expect(variantOf(event)).toBe('addedToCartObjectIDs');
@@ -235,13 +236,13 @@ describe('the queryID of each converted object', () => {
       </article>`;
 
     shift = 59_000;
-    const soon = init({ ...required, queryIdTtl: 60 });
+    const soon = init({ ...options, queryIdTtl: 60 });
     click('#ask');
     expect(await sent(1)).toMatchObject([{ queryID: REMEMBERED }]);
     soon.destroy();
 
     shift = 61_000;
-    trail = init({ ...required, queryIdTtl: 60 });
+    trail = init({ ...options, queryIdTtl: 60 });
     click('#ask');
     const [, late] = await sent(2);
     expect(variantOf(late)).toBe('convertedObjectIDs');
@@ -262,7 +263,7 @@ describe('grouping into events', () => {
 
   it('plain: one convertedObjectIDsAfterSearch per queryID, one convertedObjectIDs for the objects without', async () => {
     document.body.innerHTML = cart('');
-    trail = init(required);
+    trail = init(options);
     submit('#cart');
     expect((await sent(3)).map(summary)).toEqual([
       ['convertedObjectIDsAfterSearch', FROM_MARKUP, ['sku-1', 'sku-3']],
@@ -274,7 +275,7 @@ describe('grouping into events', () => {
 
   it('addToCart: one addedToCartObjectIDsAfterSearch with a top-level queryID per queryID, one addedToCartObjectIDs for the rest', async () => {
     document.body.innerHTML = cart('addToCart');
-    trail = init(required);
+    trail = init(options);
     submit('#cart');
     expect((await sent(3)).map(summary)).toEqual([
       ['addedToCartObjectIDsAfterSearch', FROM_MARKUP, ['sku-1', 'sku-3']],
@@ -285,7 +286,7 @@ describe('grouping into events', () => {
 
   it('purchase: one purchasedObjectIDsAfterSearch carrying each object’s queryID in objectData', async () => {
     document.body.innerHTML = cart('purchase');
-    trail = init(required);
+    trail = init(options);
     submit('#cart');
     const [event] = await sent(1);
     expect(variantOf(event)).toBe('purchasedObjectIDsAfterSearch');
@@ -299,7 +300,7 @@ describe('grouping into events', () => {
       <form id="cart" data-insights-conversion="purchase" data-insights-index="products">
         <p data-insights-object-id="sku-1"></p><p data-insights-object-id="sku-2"></p>
       </form>`;
-    trail = init(required);
+    trail = init(options);
     submit('#cart');
     const [event] = await sent(1);
     expect(variantOf(event)).toBe('purchasedObjectIDs');
@@ -314,7 +315,7 @@ describe('grouping into events', () => {
         <p data-insights-index="gift_cards" data-insights-object-id="card-1" data-insights-price="25"></p>
         <p data-insights-index="products" data-insights-object-id="sku-2" data-insights-price="5"></p>
       </form>`;
-    trail = init(required);
+    trail = init(options);
     submit('#cart');
     expect(await sent(2)).toMatchObject([
       { index: 'products', objectIDs: ['sku-1', 'sku-2'], objectData: [{ queryID: FROM_MARKUP, price: 10, quantity: 1 }, { price: 5, quantity: 1 }], value: 15 },
@@ -338,7 +339,7 @@ describe('revenue', () => {
           <button id="add" data-insights-conversion="addToCart">Add</button>
         </p>
       </div>`;
-    trail = init(required);
+    trail = init(options);
     submit('#cart');
     click('#add');
     expect((await sent(2)).map(revenueOfEvent)).toEqual([
@@ -361,7 +362,7 @@ describe('revenue', () => {
           <p data-insights-object-id="sku-1" data-insights-price="19.99" data-insights-quantity="3"></p>
         </form>
       </section>`;
-    trail = init({ ...required, currency: 'GBP' });
+    trail = init({ ...options, currency: 'GBP' });
     submit('#cart');
     expect((await sent(1)).map(revenueOfEvent)).toEqual([{ objectData: [{ price: 19.99, quantity: 3 }], value: 50, currency: 'GBP' }]);
   });
@@ -372,7 +373,7 @@ describe('revenue', () => {
       <form id="cart" data-insights-conversion="purchase" data-insights-index="products">
         <p data-insights-object-id="sku-1" data-insights-price="19.99" data-insights-quantity="3"></p>
       </form>`;
-    trail = init({ ...required, debug: true });
+    trail = init({ ...options, debug: true });
     submit('#cart');
     const [event] = await sent(1);
     expect(variantOf(event)).toBe('purchasedObjectIDs');
@@ -389,7 +390,7 @@ describe('revenue', () => {
         <p data-insights-object-id="sku-1" data-insights-price="19.99" data-insights-query-id="${FROM_MARKUP}"></p>
         <p data-insights-object-id="sku-2" data-insights-price="5"></p>
       </form>`;
-    trail = init(required);
+    trail = init(options);
     submit('#signup');
     for (const event of await sent(2)) {
       expect(event).not.toHaveProperty('objectData');
@@ -408,7 +409,7 @@ describe('more than 20 objects', () => {
 
   it('splits 45 objects into events of 20, 20 and 5 whose values add up to the total', async () => {
     document.body.innerHTML = bigCart();
-    trail = init(required);
+    trail = init(options);
     submit('#cart');
     const events = await sent(3);
     expect(events.map((event) => event.objectIDs)).toEqual([objectIDs(0, 20), objectIDs(20, 40), objectIDs(40, 45)]);
@@ -418,7 +419,7 @@ describe('more than 20 objects', () => {
 
   it('puts an explicit value on the first event only, so that the total adds up', async () => {
     document.body.innerHTML = bigCart('data-insights-value="80"');
-    trail = init(required);
+    trail = init(options);
     submit('#cart');
     const events = await sent(3);
     expect(events.map((event) => [event.value, event.currency])).toEqual([
@@ -456,7 +457,7 @@ describe('triggers', () => {
   it('converts on a button click and on a link click, inner element included, with the click’s time', async () => {
     document.body.innerHTML = product;
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
-    trail = init(required);
+    trail = init(options);
     click('#button');
     click('#link-text');
     expect(await sent(2)).toEqual([
@@ -472,7 +473,7 @@ describe('triggers', () => {
         <button id="add" data-insights-conversion="addToCart">Add</button>
         <a id="title" href="#sku-1">Title</a>
       </article>`;
-    trail = init(required);
+    trail = init(options);
     for (const id of ['filter', 'add', 'title']) $(`#${id}`).dispatchEvent(new MouseEvent('auxclick', { bubbles: true, button: 1 }));
     // A conversion the middle click had started would arrive before this one.
     click('#add');
@@ -482,7 +483,7 @@ describe('triggers', () => {
 
   it('converts on a form submit even when a later listener prevents the default', async () => {
     document.body.innerHTML = `<form id="order" data-insights-conversion="purchase"><p data-insights-index="products" data-insights-object-id="sku-1"></p></form>`;
-    trail = init(required);
+    trail = init(options);
     $('#order').addEventListener('submit', (event) => event.preventDefault());
     const event = new Event('submit', { bubbles: true, cancelable: true });
     $('#order').dispatchEvent(event);
@@ -495,7 +496,7 @@ describe('triggers', () => {
       <form id="order" data-insights-conversion="addToCart" data-insights-index="products">
         <div data-insights-object-id="sku-1" data-insights-query-id="${FROM_MARKUP}"><button id="submit">Add</button></div>
       </form>`;
-    trail = init(required);
+    trail = init(options);
     $('#order').addEventListener('submit', (event) => event.preventDefault());
     // The browser's activation of the submit button dispatches the form's submit.
     click('#submit');
@@ -510,7 +511,7 @@ describe('triggers', () => {
         <div data-insights-ignore><button id="ignored" data-insights-conversion="addToCart">Add</button></div>
         <button id="counted" data-insights-conversion="purchase">Buy</button>
       </article>`;
-    trail = init(required);
+    trail = init(options);
     click('#ignored');
     click('#counted');
     await sent(1);
@@ -529,7 +530,7 @@ describe('triggers', () => {
         <button id="cart" data-insights-conversion="addToCart">Add</button>
         <button id="buy" data-insights-conversion="purchase">Buy</button>
       </article>`;
-    trail = init({ ...required, conversionEventName: 'Subscribed', addToCartEventName: 'Product Added', purchaseEventName: 'Order Placed' });
+    trail = init({ ...options, conversionEventName: 'Subscribed', addToCartEventName: 'Product Added', purchaseEventName: 'Order Placed' });
     for (const id of ['named', 'region', 'plain', 'cart', 'buy']) {
       click(`#${id}`);
       await sent(accepted.length + 1);
@@ -552,7 +553,7 @@ describe('what this page remembers', () => {
 
   it('attributes a conversion after a click on a search result to that search', async () => {
     document.body.innerHTML = page;
-    trail = init(required);
+    trail = init(options);
     click('#add');
     const [before] = await sent(1);
     click('#result');
@@ -564,7 +565,7 @@ describe('what this page remembers', () => {
 
   it('forgets the queryID of a purchased object', async () => {
     document.body.innerHTML = page;
-    trail = init(required);
+    trail = init(options);
     click('#result');
     click('#buy');
     const [, first] = await sent(2);
@@ -585,7 +586,7 @@ describe('privacy', () => {
         <div data-insights-object-id="sku-1" data-insights-price="10">A secret gift</div>
         <button id="pay">Pay secretly</button>
       </form>`;
-    trail = init(required);
+    trail = init(options);
     $('#checkout').addEventListener('submit', (event) => event.preventDefault());
     click('#pay');
     await sent(1);

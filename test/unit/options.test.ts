@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pageOptions, parseOptions } from '../../src/options';
 import { init } from '../../src/trail';
-
-const required = { appId: 'APP', apiKey: 'key' };
+import { credentials } from '../support/options';
 
 function scriptWith(attributes: Record<string, string>): HTMLScriptElement {
   const script = document.createElement('script');
@@ -14,11 +13,11 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('options', () => {
   it('fills in the defaults of SPEC §1', () => {
-    const result = parseOptions(required);
+    const result = parseOptions(credentials);
     expect(result).toEqual({
       ok: true,
       options: {
-        ...required,
+        ...credentials,
         endpoint: 'https://insights.algolia.io',
         useCookie: false,
         consent: 'granted',
@@ -39,9 +38,9 @@ describe('options', () => {
   });
 
   it('sends to the region, and an endpoint wins over the region', () => {
-    const regional = parseOptions({ ...required, region: 'de' });
+    const regional = parseOptions({ ...credentials, region: 'de' });
     expect(regional.ok && regional.options.endpoint).toBe('https://insights.de.algolia.io');
-    const proxied = parseOptions({ ...required, region: 'de', endpoint: 'http://127.0.0.1:8080/' });
+    const proxied = parseOptions({ ...credentials, region: 'de', endpoint: 'http://127.0.0.1:8080/' });
     expect(proxied.ok && proxied.options.endpoint).toBe('http://127.0.0.1:8080');
   });
 
@@ -82,26 +81,26 @@ describe('options', () => {
 
   it('lets script attributes win over window.querytrailConfig', () => {
     const script = scriptWith({ 'data-index': 'from_script' });
-    const merged = pageOptions(script, { ...required, index: 'from_global', currency: 'EUR' });
-    expect(merged).toEqual({ ...required, index: 'from_script', currency: 'EUR' });
+    const merged = pageOptions(script, { ...credentials, index: 'from_global', currency: 'EUR' });
+    expect(merged).toEqual({ ...credentials, index: 'from_script', currency: 'EUR' });
   });
 
   it('takes an option set to null, as a tag manager sets an empty variable, as not set', () => {
-    const result = parseOptions({ ...required, authenticatedUserToken: null, index: null, flushInterval: null });
+    const result = parseOptions({ ...credentials, authenticatedUserToken: null, index: null, flushInterval: null });
     expect(result).toMatchObject({ ok: true, options: { flushInterval: 5000 } });
     expect(result.ok && result.options).not.toHaveProperty('authenticatedUserToken');
   });
 
   it.each([
-    [{ ...required, queryIdTtl: 'soon' }, 'queryIdTtl', 'whole number of seconds'],
-    [{ ...required, flushInterval: -1 }, 'flushInterval', 'milliseconds'],
-    [{ ...required, region: 'eu' }, 'region', '"us" or "de"'],
-    [{ ...required, consent: 'maybe' }, 'consent', '"granted", "pending" or "denied"'],
-    [{ ...required, userToken: 'has space' }, 'userToken', '1 to 128 characters'],
-    [{ ...required, currency: 'EURO' }, 'currency', 'ISO 4217'],
-    [{ ...required, endpoint: 'insights.example.com' }, 'endpoint', 'origin'],
-    [{ ...required, debug: 'yes' }, 'debug', 'true or false'],
-    [{ ...required, clickEventName: 'x'.repeat(65) }, 'clickEventName', '1 to 64 visible ASCII'],
+    [{ ...credentials, queryIdTtl: 'soon' }, 'queryIdTtl', 'whole number of seconds'],
+    [{ ...credentials, flushInterval: -1 }, 'flushInterval', 'milliseconds'],
+    [{ ...credentials, region: 'eu' }, 'region', '"us" or "de"'],
+    [{ ...credentials, consent: 'maybe' }, 'consent', '"granted", "pending" or "denied"'],
+    [{ ...credentials, userToken: 'has space' }, 'userToken', '1 to 128 characters'],
+    [{ ...credentials, currency: 'EURO' }, 'currency', 'ISO 4217'],
+    [{ ...credentials, endpoint: 'insights.example.com' }, 'endpoint', 'origin'],
+    [{ ...credentials, debug: 'yes' }, 'debug', 'true or false'],
+    [{ ...credentials, clickEventName: 'x'.repeat(65) }, 'clickEventName', '1 to 64 visible ASCII'],
     [{ apiKey: 'key' }, 'appId', 'is missing'],
   ])('rejects %o naming %s', (input, name, reason) => {
     const result = parseOptions(input);
@@ -120,7 +119,7 @@ describe('options', () => {
     document.addEventListener('querytrail:event', (event) => events.push(event));
     document.body.innerHTML = '<div data-insights-index="products"><a data-insights-object-id="1">x</a></div>';
 
-    const trail = init({ ...required, queryIdTtl: 'soon' });
+    const trail = init({ ...credentials, queryIdTtl: 'soon' });
     (document.querySelector('a') as HTMLElement).click();
     expect(trail.track({ eventType: 'view', eventName: 'Seen', index: 'products', objectIDs: ['1'] })).toBe(false);
     await trail.flush();

@@ -49,9 +49,9 @@ describe('remember and recall', () => {
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
     memory.remember('42', query(1));
 
-    expect(await memory.recall('42', 'products', T0 + 1)).toBe(queryID(1));
-    expect(await memory.recall('42', 'articles', T0 + 1)).toBeUndefined();
-    expect(await memory.recall('43', 'products', T0 + 1)).toBeUndefined();
+    expect(memory.recall('42', 'products', T0 + 1)).toBe(queryID(1));
+    expect(memory.recall('42', 'articles', T0 + 1)).toBeUndefined();
+    expect(memory.recall('43', 'products', T0 + 1)).toBeUndefined();
   });
 
   it('lets a later page recall what an earlier page remembered', async () => {
@@ -67,8 +67,8 @@ describe('remember and recall', () => {
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
     memory.remember('42', query(1));
 
-    expect(await memory.recall('42', 'products', T0 + HOUR - 1)).toBe(queryID(1));
-    expect(await memory.recall('42', 'products', T0 + HOUR)).toBeUndefined();
+    expect(memory.recall('42', 'products', T0 + HOUR - 1)).toBe(queryID(1));
+    expect(memory.recall('42', 'products', T0 + HOUR)).toBeUndefined();
 
     await vi.waitFor(async () => expect((await laterPageAt(T0 + HOUR - 1)).recall('42', 'products', T0 + HOUR - 1)).toBe(queryID(1)));
     expect((await laterPageAt(T0 + HOUR - 1)).recall('42', 'products', T0 + HOUR)).toBeUndefined();
@@ -144,8 +144,8 @@ describe('prune', () => {
     for (let i = 0; i < 10; i++) expect(kept.has(`object-${i}`)).toBe(false);
     expect(kept.has('object-10')).toBe(true);
     expect(kept.has('object-5009')).toBe(true);
-    expect(await memory.recall('object-0', 'products', T0 + 5_010)).toBeUndefined();
-    expect(await memory.recall('object-5009', 'products', T0 + 5_010)).toBe(queryID(5_009));
+    expect(memory.recall('object-0', 'products', T0 + 5_010)).toBeUndefined();
+    expect(memory.recall('object-5009', 'products', T0 + 5_010)).toBe(queryID(5_009));
   });
 
   it('keeps an entry remembered while the prune runs, even where the prune deletes an expired one of the same object', async () => {
@@ -172,8 +172,8 @@ describe('prune', () => {
     );
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
 
-    expect(await memory.recall('numeric-query-id', 'products', T0)).toBeUndefined();
-    expect(await memory.recall('text', 'products', T0)).toBeUndefined();
+    expect(memory.recall('numeric-query-id', 'products', T0)).toBeUndefined();
+    expect(memory.recall('text', 'products', T0)).toBeUndefined();
     await memory.prune(T0);
 
     expect(await storedKeys()).toEqual(['good']);
@@ -191,13 +191,13 @@ describe('forget and clear', () => {
     const purchasePage = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
     purchasePage.remember('c', query(3));
     await purchasePage.forget(['a', 'c']);
-    expect(await purchasePage.recall('a', 'products', T0)).toBeUndefined();
-    expect(await purchasePage.recall('c', 'products', T0)).toBeUndefined();
+    expect(purchasePage.recall('a', 'products', T0)).toBeUndefined();
+    expect(purchasePage.recall('c', 'products', T0)).toBeUndefined();
 
     const laterPage = await laterPageAt(T0);
-    expect(await laterPage.recall('a', 'products', T0)).toBeUndefined();
-    expect(await laterPage.recall('c', 'products', T0)).toBeUndefined();
-    expect(await laterPage.recall('b', 'products', T0)).toBe(queryID(2));
+    expect(laterPage.recall('a', 'products', T0)).toBeUndefined();
+    expect(laterPage.recall('c', 'products', T0)).toBeUndefined();
+    expect(laterPage.recall('b', 'products', T0)).toBe(queryID(2));
   });
 
   it('clear removes everything from memory and IndexedDB, also once storing has stopped (opt-out)', async () => {
@@ -209,7 +209,7 @@ describe('forget and clear', () => {
     await memory.clear();
 
     expect(await directly((store) => entries(store))).toEqual([]);
-    expect(await memory.recall('a', 'products', T0)).toBeUndefined();
+    expect(memory.recall('a', 'products', T0)).toBeUndefined();
   });
 
   it('clear also drops changes not written yet', async () => {
@@ -242,7 +242,7 @@ describe('consent', () => {
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
 
     memory.remember('a', query(1));
-    expect(await memory.recall('a', 'products', T0)).toBe(queryID(1));
+    expect(memory.recall('a', 'products', T0)).toBe(queryID(1));
     await memory.forget(['b']);
     await memory.prune(T0);
     await memory.clear();
@@ -263,7 +263,7 @@ describe('consent', () => {
 
     memory.setPersistent(false);
     memory.remember('c', query(3));
-    expect(await memory.recall('c', 'products', T0)).toBe(queryID(3));
+    expect(memory.recall('c', 'products', T0)).toBe(queryID(3));
     expect(await storedKeys()).toEqual(['a', 'b']);
   });
 
@@ -282,17 +282,17 @@ describe('when IndexedDB cannot be used', () => {
   async function expectWorkingInMemory(onStorageProblem: Mock<(message: string) => void>) {
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true, onStorageProblem });
     expect(() => memory.remember('a', query(1))).not.toThrow();
-    expect(await memory.recall('a', 'products', T0)).toBe(queryID(1));
-    expect(await memory.recall('b', 'products', T0)).toBeUndefined();
+    expect(memory.recall('a', 'products', T0)).toBe(queryID(1));
+    expect(memory.recall('b', 'products', T0)).toBeUndefined();
     memory.remember('b', query(2));
-    expect(await memory.recall('b', 'products', T0)).toBe(queryID(2));
+    expect(memory.recall('b', 'products', T0)).toBe(queryID(2));
     await expect(memory.forget(['a'])).resolves.toBeUndefined();
-    expect(await memory.recall('a', 'products', T0)).toBeUndefined();
+    expect(memory.recall('a', 'products', T0)).toBeUndefined();
     await expect(memory.prune(T0)).resolves.toBeUndefined();
     memory.setPersistent(false);
     memory.setPersistent(true);
     await expect(memory.clear()).resolves.toBeUndefined();
-    expect(await memory.recall('b', 'products', T0)).toBeUndefined();
+    expect(memory.recall('b', 'products', T0)).toBeUndefined();
     expect(onStorageProblem).toHaveBeenCalledTimes(1);
     return String(onStorageProblem.mock.calls[0]?.[0]);
   }
@@ -323,7 +323,7 @@ describe('when IndexedDB cannot be used', () => {
 
     await vi.waitFor(() => expect(onStorageProblem).toHaveBeenCalledTimes(1));
     expect(onStorageProblem.mock.calls[0]?.[0]).toContain('QuotaExceededError');
-    expect(await memory.recall('b', 'products', T0)).toBe(queryID(2));
+    expect(memory.recall('b', 'products', T0)).toBe(queryID(2));
   });
 });
 

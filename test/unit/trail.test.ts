@@ -3,9 +3,10 @@ import { IDBFactory } from 'fake-indexeddb';
 import { createOutbox } from '../../src/delivery/outbox';
 import type { InsightsEvent } from '../../src/events/schemas';
 import { init, type QueryTrail } from '../../src/trail';
+import { clearCookies } from '../support/cookies';
+import { testOptions } from '../support/options';
 
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
-const required = { appId: 'APP', apiKey: 'key', endpoint: 'http://collector.test', flushInterval: 60_000 };
 
 let trail: QueryTrail | undefined;
 let accepted: unknown[];
@@ -27,8 +28,7 @@ afterEach(() => {
   document.removeEventListener('querytrail:event', onEvent);
   document.removeEventListener('querytrail:reject', onReject);
   document.body.innerHTML = '';
-  // An expiry in the past, not max-age=0: happy-dom keeps a max-age=0 cookie until its clock moves on.
-  for (const cookie of document.cookie.split(';')) document.cookie = `${cookie.split('=')[0]?.trim()}=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/`;
+  clearCookies();
   delete (window as { aa?: unknown }).aa;
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
@@ -48,7 +48,7 @@ describe('clicks on results', () => {
 
   it('sends clickedObjectIDsAfterSearch with queryID, position, token and the click’s time', () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
-    trail = init({ ...required, userToken: 'user-1', authenticatedUserToken: 'member-7' });
+    trail = init({ ...testOptions, userToken: 'user-1', authenticatedUserToken: 'member-7' });
     click('#one');
     expect(accepted).toEqual([
       {
@@ -66,7 +66,7 @@ describe('clicks on results', () => {
   });
 
   it('takes the nearest event name, and sends clickedObjectIDs when no queryID is known', () => {
-    trail = init({ ...required, userToken: 'user-1' });
+    trail = init({ ...testOptions, userToken: 'user-1' });
     click('#two');
     click('#article');
     expect(accepted).toMatchObject([
@@ -78,7 +78,7 @@ describe('clicks on results', () => {
   });
 
   it('counts middle clicks but not right clicks', () => {
-    trail = init(required);
+    trail = init(testOptions);
     const target = document.querySelector('#one') as HTMLElement;
     target.dispatchEvent(new MouseEvent('auxclick', { bubbles: true, button: 1 }));
     target.dispatchEvent(new MouseEvent('auxclick', { bubbles: true, button: 2 }));
@@ -86,7 +86,7 @@ describe('clicks on results', () => {
   });
 
   it('never calls preventDefault', () => {
-    trail = init(required);
+    trail = init(testOptions);
     const event = new MouseEvent('click', { bubbles: true, cancelable: true });
     (document.querySelector('#one') as HTMLElement).dispatchEvent(event);
     expect(event.defaultPrevented).toBe(false);
@@ -94,7 +94,7 @@ describe('clicks on results', () => {
   });
 
   it('sends nothing after opt-out or destroy', () => {
-    trail = init({ ...required, optOut: true });
+    trail = init({ ...testOptions, optOut: true });
     click('#one');
     trail.setOptOut(false);
     click('#one');
@@ -114,7 +114,7 @@ describe('broken markup', () => {
   ])('drops %s with a warning naming the element and the rule', (_, markup, rule) => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     document.body.innerHTML = markup;
-    trail = init(required);
+    trail = init(testOptions);
     click('b');
     expect(accepted).toEqual([]);
     expect(rejected).toHaveLength(1);
@@ -131,7 +131,7 @@ describe('broken markup', () => {
         <li id="bad" data-insights-object-id="a" data-insights-query-id="not-a-query-id"><b>x</b></li>
         <li id="empty" data-insights-object-id="b" data-insights-query-id=""><i>y</i></li>
       </ol>`;
-    trail = init(required);
+    trail = init(testOptions);
     click('b');
     click('i');
     expect(accepted).toMatchObject([
@@ -152,7 +152,7 @@ describe('filters', () => {
     document.body.innerHTML = `
       <aside data-insights-index="products"><a id="brand" data-insights-filter="brand:Apple Inc,discount:10%">Apple</a></aside>
       <a id="sizes" data-insights-filter="${many}">All sizes</a>`;
-    trail = init({ ...required, index: 'fallback_index' });
+    trail = init({ ...testOptions, index: 'fallback_index' });
     click('#brand');
     click('#sizes');
     expect(accepted).toMatchObject([
@@ -163,39 +163,6 @@ describe('filters', () => {
   });
 });
 
-describe('views', () => {
-  it('sends no view for an object inside data-insights-ignore', async () => {
-    // happy-dom reports no intersections: every watched object is reported fully in view.
-    const watched: Element[] = [];
-    let report: IntersectionObserverCallback = () => {};
-    vi.stubGlobal(
-      'IntersectionObserver',
-      class {
-        constructor(callback: IntersectionObserverCallback) {
-          report = callback;
-        }
-        observe(target: Element) {
-          watched.push(target);
-        }
-        unobserve() {}
-        disconnect() {}
-      },
-    );
-    document.body.innerHTML = `
-      <ul data-insights-index="products">
-        <li data-insights-object-id="result"></li>
-        <li data-insights-ignore><div data-insights-object-id="sponsored"></div></li>
-      </ul>`;
-    trail = init(required);
-    await vi.waitFor(() => expect(watched).toHaveLength(2));
-    // In view since a moment before the report, as an observer's entries are: a timer may fire a fraction of a millisecond early.
-    const entries = watched.map((target) => ({ target, time: performance.now() - 50, intersectionRatio: 1 }));
-    report(entries as unknown as IntersectionObserverEntry[], {} as IntersectionObserver);
-    await vi.waitFor(() => expect(accepted).toHaveLength(1), { timeout: 3000 });
-    expect(accepted).toMatchObject([{ eventType: 'view', objectIDs: ['result'] }]);
-  });
-});
-
 describe('labels', () => {
   it('sends one event for a click on a label around its checkbox, which the browser follows with a click on the checkbox', () => {
     document.body.innerHTML = `
@@ -203,7 +170,7 @@ describe('labels', () => {
         <li data-insights-filter="brand:Apple"><label><input type="checkbox"><span id="apple">Apple</span></label></li>
         <li><label data-insights-filter="brand:Acme" for="acme"><span id="acme-label">Acme</span></label><input type="checkbox" id="acme"></li>
       </ul>`;
-    trail = init(required);
+    trail = init(testOptions);
     click('#apple');
     click('#acme-label');
     expect(accepted).toMatchObject([{ filters: ['brand:Apple'] }, { filters: ['brand:Acme'] }]);
@@ -225,12 +192,12 @@ describe('identity', () => {
       instance.destroy();
       return instance.getUserToken();
     };
-    expect(tokenOf({ ...required, userToken: 'from-option' })).toBe('from-option');
-    expect(tokenOf(required)).toBe('from-search-insights');
+    expect(tokenOf({ ...testOptions, userToken: 'from-option' })).toBe('from-option');
+    expect(tokenOf(testOptions)).toBe('from-search-insights');
     delete (window as { aa?: unknown }).aa;
-    expect(tokenOf(required)).toBe('anonymous-from-cookie');
-    document.cookie = '_ALGOLIA=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/';
-    expect(tokenOf(required)).toMatch(/^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(tokenOf(testOptions)).toBe('anonymous-from-cookie');
+    clearCookies();
+    expect(tokenOf(testOptions)).toMatch(/^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('passes over an invalid token from search-insights or the cookie with a console.error, and sends a valid one', () => {
@@ -239,7 +206,7 @@ describe('identity', () => {
     (window as { aa?: unknown }).aa = (method: string, _: null, callback: (error: null, token: string) => void) => {
       if (method === 'getUserToken') callback(null, 'é'.repeat(3));
     };
-    trail = init(required);
+    trail = init(testOptions);
     expect(trail.getUserToken()).toMatch(/^anonymous-[0-9a-f-]{36}$/);
     expect(error.mock.calls.map((call) => call.join(' '))).toEqual([
       expect.stringMatching(/search-insights: "ééé" is not a valid user token \(1 to 128 characters.*not used/),
@@ -247,17 +214,16 @@ describe('identity', () => {
     ]);
     click('b');
     expect(accepted).toMatchObject([{ userToken: trail.getUserToken() }]);
-    document.cookie = '_ALGOLIA=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/';
   });
 
   it('ignores a search-insights stub that only queues calls', () => {
     (window as { aa?: unknown }).aa = () => {};
-    trail = init(required);
+    trail = init(testOptions);
     expect(trail.getUserToken()).toMatch(/^anonymous-/);
   });
 
   it('keeps the anonymous token in the _ALGOLIA cookie only with useCookie and consent', () => {
-    trail = init({ ...required, useCookie: true, consent: 'pending' });
+    trail = init({ ...testOptions, useCookie: true, consent: 'pending' });
     expect(document.cookie).not.toContain('_ALGOLIA');
     trail.setConsent('granted');
     expect(document.cookie).toContain(`_ALGOLIA=${trail.getUserToken()}`);
@@ -268,21 +234,21 @@ describe('identity', () => {
     let owner: object = document;
     while (!Object.getOwnPropertyDescriptor(owner, 'cookie')) owner = Object.getPrototypeOf(owner) as object;
     const written = vi.spyOn(owner as Document, 'cookie', 'set');
-    trail = init({ ...required, useCookie: true });
+    trail = init({ ...testOptions, useCookie: true });
     const attributes = String(written.mock.calls.at(-1)?.[0]).split(';');
     expect(attributes[0]).toBe(`_ALGOLIA=${trail.getUserToken()}`);
     expect(attributes.slice(1).sort()).toEqual(['SameSite=Lax', 'max-age=15552000', 'path=/'].concat(location.protocol === 'https:' ? ['Secure'] : []).sort());
   });
 
   it('never writes the cookie without useCookie', () => {
-    trail = init(required);
+    trail = init(testOptions);
     expect(document.cookie).not.toContain('_ALGOLIA');
   });
 
   it('starts, refusing the _ALGOLIA cookie with a clear error, when another script wrote it in no valid URI encoding', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     document.cookie = '_ALGOLIA=100%;path=/';
-    trail = init(required);
+    trail = init(testOptions);
     expect(trail.getUserToken()).toMatch(/^anonymous-[0-9a-f-]{36}$/);
     expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringMatching(/cookie: "100%" is not a valid user token/)]);
   });
@@ -298,7 +264,7 @@ describe('identity', () => {
     // Shadows the accessor of the document's prototype until deleted.
     Object.defineProperty(document, 'cookie', { get: blocked, set: blocked, configurable: true });
     try {
-      trail = init({ ...required, useCookie: true, consent: 'pending', debug: true });
+      trail = init({ ...testOptions, useCookie: true, consent: 'pending', debug: true });
       expect(error).not.toHaveBeenCalled();
       expect(trail.getUserToken()).toMatch(/^anonymous-[0-9a-f-]{36}$/);
       trail.setConsent('granted');
@@ -313,7 +279,7 @@ describe('identity', () => {
 
   it('rejects invalid tokens with a clear error and keeps the previous one', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    trail = init({ ...required, userToken: 'user-1' });
+    trail = init({ ...testOptions, userToken: 'user-1' });
     trail.setUserToken('has spaces');
     trail.setAuthenticatedUserToken('é');
     expect(error).toHaveBeenCalledTimes(2);
@@ -324,7 +290,7 @@ describe('identity', () => {
   });
 
   it('stamps later events with tokens set at runtime', () => {
-    trail = init(required);
+    trail = init(testOptions);
     trail.setUserToken('user-2');
     trail.setAuthenticatedUserToken('member-2');
     click('b');
@@ -338,7 +304,7 @@ describe('identity', () => {
 describe('runtime API', () => {
   it('tracks hand-built events through validation, filling in token and time', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    trail = init({ ...required, userToken: 'user-1' });
+    trail = init({ ...testOptions, userToken: 'user-1' });
     expect(trail.track({ eventType: 'view', eventName: 'Product Viewed', index: 'products', objectIDs: ['sku-1'] })).toBe(true);
     expect(trail.track({ eventType: 'view', eventName: 'Product Viewed', index: 'products', objectIDs: [] })).toBe(false);
     expect(accepted).toMatchObject([{ eventType: 'view', userToken: 'user-1', objectIDs: ['sku-1'], timestamp: expect.any(Number) }]);
@@ -347,7 +313,7 @@ describe('runtime API', () => {
 
   it('flush() sends what waits as one text/plain request with credentials in the query string', async () => {
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
-    trail = init({ ...required, userToken: 'user-1' });
+    trail = init({ ...testOptions, userToken: 'user-1' });
     click('b');
     click('b');
     await trail.flush();
@@ -363,7 +329,7 @@ describe('runtime API', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
-    trail = init({ ...required, debug: true });
+    trail = init({ ...testOptions, debug: true });
     click('b');
     trail.track({ eventType: 'nope' });
     expect(log.mock.calls.some(([, what, event]) => what === 'event' && (event as { objectIDs: string[] }).objectIDs[0] === 'a')).toBe(true);
@@ -373,7 +339,7 @@ describe('runtime API', () => {
   it('keeps quiet without debug', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
-    trail = init(required);
+    trail = init(testOptions);
     click('b');
     expect(log).not.toHaveBeenCalled();
   });
@@ -409,7 +375,7 @@ describe('storage and delivery through the runtime API', () => {
     const fetch = answering(200);
     vi.stubGlobal('fetch', fetch);
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
-    trail = init(required);
+    trail = init(testOptions);
     const optOut = () => trail?.setOptOut(true);
     document.addEventListener('querytrail:event', optOut);
     try {
@@ -426,7 +392,7 @@ describe('storage and delivery through the runtime API', () => {
   it('sends nothing after setOptOut(true), not even a send that was in flight and failed', async () => {
     const { fetch, answer } = firstSendHeld();
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
-    trail = init(required);
+    trail = init(testOptions);
     click('b');
     const inFlight = trail.flush();
     trail.setOptOut(true);
@@ -441,7 +407,7 @@ describe('storage and delivery through the runtime API', () => {
   it('destroy() while a send is in flight: what fails is kept for a later page, nothing more is sent from this one', async () => {
     const { fetch, answer } = firstSendHeld();
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
-    trail = init(required);
+    trail = init(testOptions);
     click('b');
     void trail.flush();
     trail.destroy();
@@ -466,7 +432,7 @@ describe('storage and delivery through the runtime API', () => {
       if (name === 'querytrail-outbox') outboxOpened();
       return open(name, version);
     });
-    trail = init(required);
+    trail = init(testOptions);
     // The start's retry is reading the stored outbox when the visitor opts out.
     await opening;
     trail.setOptOut(true);
@@ -478,7 +444,7 @@ describe('storage and delivery through the runtime API', () => {
     await createOutbox({ persistent: true }).add([storedClick()]);
     const fetch = answering(200);
     vi.stubGlobal('fetch', fetch);
-    trail = init({ ...required, consent: 'pending' });
+    trail = init({ ...testOptions, consent: 'pending' });
     // A consent banner answers a while after the page started.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fetch).not.toHaveBeenCalled();
@@ -489,7 +455,7 @@ describe('storage and delivery through the runtime API', () => {
 
   it('stores what failed before consent once setConsent("granted") comes', async () => {
     vi.stubGlobal('fetch', answering(503));
-    trail = init({ ...required, consent: 'pending' });
+    trail = init({ ...testOptions, consent: 'pending' });
     click('b');
     await trail.flush();
     trail.setConsent('granted');
@@ -501,7 +467,7 @@ describe('storage and delivery through the runtime API', () => {
     await createOutbox({ persistent: true }).add([storedClick()]);
     const fetch = answering(401);
     vi.stubGlobal('fetch', fetch);
-    trail = init(required);
+    trail = init(testOptions);
     await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
     await trail.flush();
     expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['stored'] }]);

@@ -1,52 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { init, type QueryTrail } from '../../src/trail';
-
-/**
- * happy-dom reports no intersections. This observer reports them as a browser does at each
- * rendered frame: a target's first state after observe(), then each crossing of the threshold.
- * A hidden page is not rendered (HTML: no rendering opportunity), so its observers report nothing.
- */
-class FrameObserver {
-  static live: FrameObserver | undefined;
-  /** The ratio each target was last reported with; undefined until its first report after observe(). */
-  private readonly reported = new Map<Element, number | undefined>();
-  constructor(private readonly callback: IntersectionObserverCallback) {
-    FrameObserver.live = this;
-  }
-  observe(target: Element) {
-    if (!this.reported.has(target)) this.reported.set(target, undefined);
-  }
-  unobserve(target: Element) {
-    this.reported.delete(target);
-  }
-  disconnect() {
-    this.reported.clear();
-  }
-  frame(ratios: Map<Element, number>) {
-    if (document.hidden) return;
-    const entries = [];
-    for (const [target, last] of this.reported) {
-      const ratio = ratios.get(target) ?? 0;
-      if (last !== undefined && last >= 0.5 === ratio >= 0.5) continue;
-      this.reported.set(target, ratio);
-      entries.push({ target, time: performance.now(), intersectionRatio: ratio, isIntersecting: ratio > 0 });
-    }
-    if (entries.length) this.callback(entries as unknown as IntersectionObserverEntry[], this as unknown as IntersectionObserver);
-  }
-}
-
-const required = { appId: 'APP', apiKey: 'key', endpoint: 'http://collector.test', flushInterval: 60_000 };
+import { FakeIntersectionObserver, stubIntersectionObserver } from '../support/intersection-observer';
+import { testOptions } from '../support/options';
 
 let hidden = false;
 const inView = new Map<Element, number>();
-let viewed: string[];
+let accepted: Array<{ eventType: string; objectIDs?: string[] }>;
 let trail: QueryTrail;
-const onEvent = (event: Event) => viewed.push(...((event as CustomEvent<{ objectIDs: string[] }>).detail.objectIDs ?? []));
+const onEvent = (event: Event) => accepted.push((event as CustomEvent).detail);
+/** The objectIDs of every event sent so far: in these pages, only views. */
+const viewed = () => accepted.flatMap(({ objectIDs }) => objectIDs ?? []);
 
-/** Lets time pass with a rendered frame every 100 ms, as a browser would. */
+/** Lets time pass with a rendered frame every 100 ms, as a browser would; the browser sees `inView`. */
 async function pass(ms: number) {
   for (let elapsed = 0; elapsed < ms; elapsed += 100) {
-    FrameObserver.live?.frame(inView);
+    FakeIntersectionObserver.frame(inView);
     await vi.advanceTimersByTimeAsync(Math.min(100, ms - elapsed));
   }
 }
@@ -56,22 +24,26 @@ function setHidden(next: boolean) {
   document.dispatchEvent(new Event('visibilitychange'));
 }
 
-/** Results in view as the page starts. */
+/** Results in view as the page starts: `objectIDs`, or the objects of `markup`. */
 async function start(...objectIDs: string[]) {
-  document.body.innerHTML = `<ul data-insights-index="products">${objectIDs.map((id) => `<li data-insights-object-id="${id}"></li>`).join('')}</ul>`;
-  for (const element of document.querySelectorAll('li')) inView.set(element, 1);
-  trail = init(required);
+  await startWith(`<ul data-insights-index="products">${objectIDs.map((id) => `<li data-insights-object-id="${id}"></li>`).join('')}</ul>`);
+}
+
+async function startWith(markup: string) {
+  document.body.innerHTML = markup;
+  for (const element of document.querySelectorAll('[data-insights-object-id]')) inView.set(element, 1);
+  trail = init(testOptions);
   // The page is scanned in slices after start.
   await vi.advanceTimersByTimeAsync(0);
 }
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-  vi.stubGlobal('IntersectionObserver', FrameObserver);
+  stubIntersectionObserver();
   vi.spyOn(document, 'hidden', 'get').mockImplementation(() => hidden);
   vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => (hidden ? 'hidden' : 'visible'));
   vi.stubGlobal('fetch', vi.fn(async () => new Response('{"status":200,"message":"OK"}')));
-  viewed = [];
+  accepted = [];
   document.addEventListener('querytrail:event', onEvent);
 });
 
@@ -93,12 +65,12 @@ describe('views', () => {
     // The user switches tab 0.2 s after the result came into view, and comes back 2 s later.
     setHidden(true);
     await pass(2000);
-    expect(viewed, 'never seen for a second').toEqual([]);
+    expect(viewed(), 'never seen for a second').toEqual([]);
     setHidden(false);
     await pass(900);
-    expect(viewed, 'seen again for 0.9 s only').toEqual([]);
+    expect(viewed(), 'seen again for 0.9 s only').toEqual([]);
     await pass(200);
-    expect(viewed).toEqual(['sku-1']);
+    expect(viewed()).toEqual(['sku-1']);
   });
 
   it('sends no view whose second was under way when setOptOut(true) came', async () => {
@@ -106,6 +78,17 @@ describe('views', () => {
     await pass(500);
     trail.setOptOut(true);
     await pass(2000);
-    expect(viewed).toEqual([]);
+    expect(viewed()).toEqual([]);
+  });
+
+  it('sends no view for an object inside data-insights-ignore', async () => {
+    await startWith(`
+      <ul data-insights-index="products">
+        <li data-insights-object-id="result"></li>
+        <li data-insights-ignore><div data-insights-object-id="sponsored"></div></li>
+      </ul>`);
+    await vi.waitFor(() => expect(FakeIntersectionObserver.observed()).toHaveLength(2));
+    await pass(1100);
+    expect(accepted).toMatchObject([{ eventType: 'view', objectIDs: ['result'] }]);
   });
 });

@@ -1,10 +1,10 @@
 /**
- * End-to-end harness. Each test file calls `setupE2E()`, which starts one HTTP server on
+ * End-to-end harness. Each test file in test/e2e calls `setupE2E()`, which starts one HTTP server on
  * 127.0.0.1 serving, all on one origin (so `default-src 'self'` covers everything):
  *   /1/events    the local Insights collector (tools/collector.mjs)
  *   /dist/...    the built library (run `npm run build` first)
  *   /...         files from test/e2e/fixtures/
- * and one Chromium; every `open()` gets a fresh browser context, closed after the test.
+ * and one Chromium (tools/chromium.mjs); every `open()` gets a fresh browser context, closed after the test.
  * After each test, every event the collector received must be valid against the official schema,
  * and no page may have thrown an uncaught error.
  *
@@ -22,16 +22,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { createCollector, type Collector } from '../../tools/collector.mjs';
+import { launchChromium } from '../../tools/chromium.mjs';
 
 export const APP_ID = 'E2EAPPID';
 export const API_KEY = 'e2e-search-only-key';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const distDir = resolve(repoRoot, 'dist');
-const fixturesDir = fileURLToPath(new URL('./fixtures', import.meta.url));
+const fixturesDir = fileURLToPath(new URL('../e2e/fixtures', import.meta.url));
 const libraryFile = resolve(distDir, 'querytrail.min.js');
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -75,22 +76,13 @@ export interface TrackedPage {
 
 export interface E2E {
   readonly collector: Collector;
+  /** `http://127.0.0.1:<port>` of the fixtures and the collector, known once the file's beforeAll hooks ran. */
+  readonly origin: string;
+  /** The full URL of a fixture path on that origin, e.g. for a browser the harness did not start. */
+  url(path: string): string;
   /** Opens a fixture page in a fresh context and waits until `QueryTrail.instance` exists. */
   open(path: string): Promise<TrackedPage>;
 }
-
-const chromiumOptions = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 
 export function setupE2E(): E2E {
   const collector = createCollector({ appId: APP_ID, apiKey: API_KEY });
@@ -106,7 +98,7 @@ export function setupE2E(): E2E {
     if (!existsSync(libraryFile)) throw new Error(`${libraryFile} is missing: run \`npm run build\` first`);
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch(chromiumOptions);
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -125,8 +117,18 @@ export function setupE2E(): E2E {
     expect(pageErrors, 'uncaught errors in the page').toEqual([]);
   });
 
+  const knownOrigin = () => {
+    if (!origin) throw new Error('setupE2E() must run its beforeAll hook before the origin is known');
+    return origin;
+  };
+  const url = (path: string) => new URL(path, knownOrigin()).href;
+
   return {
     collector,
+    get origin() {
+      return knownOrigin();
+    },
+    url,
     async open(path) {
       if (!browser) throw new Error('setupE2E() must run its beforeAll hook before open()');
       const context = await browser.newContext();
@@ -135,7 +137,7 @@ export function setupE2E(): E2E {
       const tracked = track(page);
       pages.push(tracked);
       await page.addInitScript(installProbe);
-      await page.goto(new URL(path, origin).href);
+      await page.goto(url(path));
       await waitForQueryTrail(page);
       return tracked;
     },
@@ -224,9 +226,17 @@ function installProbe(): void {
   });
 }
 
-// Polled from Node rather than with `page.waitForFunction`, which a strict CSP could interfere with.
-async function waitForQueryTrail(page: Page): Promise<void> {
-  await pollUntil(() => page.evaluate(() => Boolean(window.QueryTrail?.instance)), 5_000, () => `window.QueryTrail.instance never appeared on ${page.url()}`);
+/**
+ * Waits until QueryTrail started on the page: its script is `async`, and what happens before that is
+ * not its to see. Polled from Node rather than with `page.waitForFunction`, which a strict CSP could
+ * interfere with; an evaluate that fails because the page is still navigating counts as "not yet".
+ */
+export async function waitForQueryTrail(page: Page): Promise<void> {
+  await pollUntil(
+    () => page.evaluate(() => Boolean(window.QueryTrail?.instance)).catch(() => false),
+    5_000,
+    () => `window.QueryTrail.instance never appeared on ${page.url()}`,
+  );
 }
 
 async function serveFile(req: IncomingMessage, res: ServerResponse, origin: string): Promise<void> {
