@@ -27,7 +27,7 @@
 //     injection to 1,500 ms after it started.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../tools/chromium.mjs';
 import { mainThreadEvents, outermost, topLevelTasks, TRACE_CATEGORIES } from './trace.mjs';
 import { createCollector } from '../tools/collector.mjs';
 
@@ -37,10 +37,6 @@ const APP_ID = 'MEASUREAPPID';
 const API_KEY = 'measure-search-only-key';
 const LIBRARY = new URL('../dist/querytrail.min.js', import.meta.url);
 const LIBRARY_PATH = '/dist/querytrail.min.js';
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-};
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
 
 const results = (count) => Array.from({ length: count }, (_, n) => `<li data-insights-object-id="result-${n + 1}">Result ${n + 1}</li>`).join('');
@@ -227,7 +223,7 @@ function printTrailFigures(runs) {
 }
 
 const server = await startServer();
-const browser = await chromium.launch(CHROMIUM);
+const browser = await launchChromium();
 try {
   console.log(`QueryTrail view tracking, ${browser.version()}, ${LIBRARY.pathname.split('/').slice(-2).join('/')}; ${RUNS} runs each: median [min–max]`);
   const appendWithout = await repeat(() => scenarios.appendThousand(browser, server.origin, false));
