@@ -156,7 +156,11 @@ async function measureHeap(page) {
 async function measureClicks(browser, page, { origin, results, collector, userToken }) {
   // Counted at both ends: the browser may refuse or fail a request the page made (its keepalive budgets).
   const sent = { issued: 0, delivered: 0, events: 0, invalid: 0, lastAt: Date.now() };
-  const onRequest = (request) => request.url().startsWith(`${origin}/1/events`) && ((sent.issued += 1), (sent.lastAt = Date.now()));
+  const onRequest = (request) => {
+    if (!request.url().startsWith(`${origin}/1/events`)) return;
+    sent.issued += 1;
+    sent.lastAt = Date.now();
+  };
   page.on('request', onRequest);
   const unsubscribe = collector.subscribe(({ request, events }) => {
     if (request.method !== 'POST' || events[0]?.event.userToken !== userToken) return;
@@ -172,7 +176,11 @@ async function measureClicks(browser, page, { origin, results, collector, userTo
       async ({ count, step, settleMs }) => {
         const titles = document.querySelectorAll('#results h2');
         const channel = new MessageChannel();
-        const nextTask = () => new Promise((resolve) => ((channel.port1.onmessage = resolve), channel.port2.postMessage(null)));
+        const nextTask = () =>
+          new Promise((resolve) => {
+            channel.port1.onmessage = resolve;
+            channel.port2.postMessage(null);
+          });
         for (let n = 0; n < count; n++) {
           await nextTask();
           titles[(n * step) % titles.length].click();

@@ -32,7 +32,7 @@ function h(tag, attributes = {}, ...children) {
 }
 
 const clock = (/** @type {number} */ ms) =>
-  new Date(ms).toLocaleTimeString('en-GB', { hour12: false }) + `.${String(ms % 1000).padStart(3, '0')}`;
+  `${new Date(ms).toLocaleTimeString('en-GB', { hour12: false })}.${String(ms % 1000).padStart(3, '0')}`;
 
 const shortQueryID = (/** @type {string} */ queryID) => `${queryID.slice(0, 8)}…`;
 

@@ -115,7 +115,9 @@ function clickAnswers(): Record<string, Array<number | null>> {
   const answers: Record<string, Array<number | null>> = {};
   for (const { event, status } of e2e.collector.received) {
     const { eventType, objectIDs } = event as SentEvent;
-    if (eventType === 'click') (answers[String(objectIDs)] ??= []).push(status);
+    if (eventType !== 'click') continue;
+    answers[String(objectIDs)] ??= [];
+    answers[String(objectIDs)]?.push(status);
   }
   return answers;
 }

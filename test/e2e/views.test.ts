@@ -45,7 +45,11 @@ describe('views of a long result grid', () => {
       // The page's own observer proves rows 5 and 6 really were at least half in view on the way.
       const seen = new Set<string>();
       const witness = new IntersectionObserver(
-        (entries) => entries.forEach(({ target, intersectionRatio }) => intersectionRatio >= 0.5 && seen.add(target.getAttribute('data-insights-object-id') ?? '')),
+        (entries) => {
+          for (const { target, intersectionRatio } of entries) {
+            if (intersectionRatio >= 0.5) seen.add(target.getAttribute('data-insights-object-id') ?? '');
+          }
+        },
         { threshold: 0.5 },
       );
       for (const id of ids) witness.observe(document.querySelector(`[data-insights-object-id="${id}"]`) as Element);

@@ -1,5 +1,6 @@
 // Algolia's official OpenAPI description of the Insights API, as the property tests judge events by it.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createOfficialValidator, eventsSchemaPath } from '../../tools/official-validator.mjs';
 
 export const official = createOfficialValidator();
@@ -21,3 +22,18 @@ export interface Schema {
 }
 /** The schemas of the official description, by name. */
 export const officialSchemas: Record<string, Schema> = JSON.parse(readFileSync(eventsSchemaPath, 'utf8')).components.schemas;
+
+/** The official clients' request cases for `POST /1/events`. */
+export interface CtsCase {
+  testName?: string;
+  request: { body: { events: Record<string, unknown>[] } };
+}
+/** The moment the request cases' fixed timestamps come from (January 2022): they are judged as of it. */
+export const CTS_TIME = 1_641_290_601_962;
+/** The request cases, with `now` for the placeholder of the cases whose timestamp is "now". */
+export const ctsCases = (now: number): CtsCase[] =>
+  // A path, not `new URL(…, import.meta.url)`: Vite rewrites that into an http asset URL under happy-dom.
+  JSON.parse(readFileSync(join(import.meta.dirname, '../../tools/reference/insights-cts-pushEvents.json'), 'utf8'), (_key, value: unknown) =>
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the CTS's own placeholder, not a template.
+    value === '${{nowRounded}}' ? now : value,
+  );

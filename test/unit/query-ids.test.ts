@@ -98,7 +98,7 @@ describe('remember and recall', () => {
     landingPage.remember('object-1', query(99));
     await landingPage.forget(['object-0']);
 
-    expect(transaction.mock.calls.filter(([, mode]) => mode == 'readwrite')).toHaveLength(1);
+    expect(transaction.mock.calls.filter(([, mode]) => mode === 'readwrite')).toHaveLength(1);
     const laterPage = await laterPageAt(T0);
     expect(laterPage.recall('object-0', 'products', T0)).toBeUndefined();
     expect(laterPage.recall('object-1', 'products', T0)).toBe(queryID(99));

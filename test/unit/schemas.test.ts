@@ -1,29 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { validateEvent, variantOf, type Variant } from '../../src/events/schemas';
+import { pushEventsExamples } from '../../tools/official-validator.mjs';
+import { CTS_TIME, ctsCases } from '../support/official';
 
 type Event = Record<string, unknown>;
 
-// A path, not `new URL(…, import.meta.url)`: Vite rewrites that into an http asset URL under happy-dom.
-const reference = (file: string) => join(import.meta.dirname, '../../tools/reference', file);
 const NOW_ROUNDED = Math.round(Date.now() / 1000) * 1000;
 const QUERY_ID = '43b15df305339e827f0ac0bdc5ebcaa7';
 
-interface CtsCase {
-  testName?: string;
-  request: { body: { events: Event[] } };
-}
+const cases = ctsCases(NOW_ROUNDED);
 
-const ctsCases: CtsCase[] = JSON.parse(
-  readFileSync(reference('insights-cts-pushEvents.json'), 'utf8'),
-  (_key, value: unknown) => (value === '${{nowRounded}}' ? NOW_ROUNDED : value),
-);
+const examples = pushEventsExamples.requests as Record<string, { events: Event[] }>;
 
-const examples: Record<string, { events: Event[] }> = JSON.parse(readFileSync(reference('insights-pushEvents-examples.json'), 'utf8')).requests;
-
-// The request cases' fixed timestamps are from this day: they are judged as of it.
-const CTS_TIME = 1_641_290_601_962;
 
 /** What validateEvent makes of each event: the variant when it passes, the rule when it fails. */
 const outcomes = (events: Event[]) =>
@@ -44,12 +33,12 @@ describe('official request cases pass', () => {
   };
 
   it('every template is filled with a whole-second timestamp', () => {
-    const timestamps = ctsCases.flatMap((testCase) => testCase.request.body.events.map((event) => event.timestamp));
+    const timestamps = cases.flatMap((testCase) => testCase.request.body.events.map((event) => event.timestamp));
     expect(timestamps).toContain(NOW_ROUNDED);
-    expect(JSON.stringify(ctsCases)).not.toContain('${{');
+    expect(JSON.stringify(cases)).not.toContain('${{');
   });
 
-  it.each(ctsCases.map((testCase) => [testCase.testName ?? '(unnamed)', testCase] as const))(
+  it.each(cases.map((testCase) => [testCase.testName ?? '(unnamed)', testCase] as const))(
     'CTS case %s',
     (name, testCase) => {
       const { events } = testCase.request.body;
