@@ -7,6 +7,7 @@ import { readConversion } from '../../src/markup/conversion';
 import { createQueryIdMemory } from '../../src/storage/query-ids';
 import { init, type QueryTrail } from '../../src/trail';
 import { testOptions } from '../support/options';
+import { listenToAnnouncements, type Rejection } from '../support/announcements';
 
 const FROM_MARKUP = 'a'.repeat(32);
 const FROM_URL = 'b'.repeat(32);
@@ -17,9 +18,8 @@ const realNow = Date.now.bind(Date);
 
 let trail: QueryTrail | undefined;
 let accepted: Array<Record<string, unknown>>;
-let rejected: Array<{ event: unknown; rule: string; element?: Element }>;
-const onEvent = (event: Event) => accepted.push((event as CustomEvent).detail);
-const onReject = (event: Event) => rejected.push((event as CustomEvent).detail);
+let rejected: Rejection[];
+let stopListening: () => void;
 
 const $ = (selector: string) => document.querySelector(selector) as HTMLElement;
 const click = (selector: string) => $(selector).click();
@@ -35,10 +35,7 @@ const variantOf = (event: unknown) => {
 };
 
 beforeEach(() => {
-  accepted = [];
-  rejected = [];
-  document.addEventListener('querytrail:event', onEvent);
-  document.addEventListener('querytrail:reject', onReject);
+  ({ accepted, rejected, stop: stopListening } = listenToAnnouncements());
   vi.stubGlobal('fetch', vi.fn(async () => new Response('{"status":200,"message":"OK"}')));
   // A fresh IndexedDB per test: nothing one test remembers leaks into another.
   vi.stubGlobal('indexedDB', new IDBFactory());
@@ -49,8 +46,7 @@ afterEach(() => {
   for (const event of accepted) expect(validateEvent(event)).toMatchObject({ ok: true });
   trail?.destroy();
   trail = undefined;
-  document.removeEventListener('querytrail:event', onEvent);
-  document.removeEventListener('querytrail:reject', onReject);
+  stopListening();
   document.body.innerHTML = '';
   history.replaceState(null, '', '/');
   vi.restoreAllMocks();
@@ -74,7 +70,7 @@ async function clickOnEarlierPage(html: string, selector: string, remembered: { 
     expect(laterPage.recall(remembered.objectID, remembered.index, Date.now())).toBe(remembered.queryID);
   });
   document.body.innerHTML = '';
-  accepted = [];
+  accepted.length = 0;
 }
 
 describe('which objects a trigger converts', () => {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { init, type QueryTrail } from '../../src/trail';
-import { anyOptions, NUM_RUNS, PROPERTY_TIMEOUT_MS, validOptions, type Markup } from '../support/arbitraries';
+import { anyOptions, DAY_MS, NUM_RUNS, PROPERTY_TIMEOUT_MS, validOptions, type Markup } from '../support/arbitraries';
 import { useHappyDom } from '../support/happy-dom';
 import { officialProblems } from '../support/official';
 import { play, scenario } from '../support/scenarios';
@@ -59,6 +59,12 @@ describe('regressions: shrunk counterexamples of the properties', () => {
     trail = undefined;
     vi.restoreAllMocks();
     vi.unstubAllGlobals();
+  });
+
+  it('track() refuses a hand-built event older than the API accepts', () => {
+    trail = init({ appId: 'LATENCY', apiKey: 'search-only-key' });
+    const event = { eventType: 'view', eventName: 'Hits Viewed', index: 'products', objectIDs: ['sku-1'], timestamp: Date.now() - 31 * DAY_MS };
+    expect(trail.track(event)).toBe(false);
   });
 
   it('setConsent and the token setters throw nothing for a value JSON.stringify cannot write (a BigInt)', () => {

@@ -5,28 +5,24 @@ import type { InsightsEvent } from '../../src/events/schemas';
 import { init, type QueryTrail } from '../../src/trail';
 import { clearCookies } from '../support/cookies';
 import { testOptions } from '../support/options';
+import { listenToAnnouncements, type Rejection } from '../support/announcements';
 
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
 
 let trail: QueryTrail | undefined;
-let accepted: unknown[];
-let rejected: Array<{ event: unknown; rule: string; element?: Element }>;
-const onEvent = (event: Event) => accepted.push((event as CustomEvent).detail);
-const onReject = (event: Event) => rejected.push((event as CustomEvent).detail);
+let accepted: Array<Record<string, unknown>>;
+let rejected: Rejection[];
+let stopListening: () => void;
 
 beforeEach(() => {
-  accepted = [];
-  rejected = [];
-  document.addEventListener('querytrail:event', onEvent);
-  document.addEventListener('querytrail:reject', onReject);
+  ({ accepted, rejected, stop: stopListening } = listenToAnnouncements());
   vi.stubGlobal('fetch', vi.fn(async () => new Response('{"status":200,"message":"OK"}')));
 });
 
 afterEach(() => {
   trail?.destroy();
   trail = undefined;
-  document.removeEventListener('querytrail:event', onEvent);
-  document.removeEventListener('querytrail:reject', onReject);
+  stopListening();
   document.body.innerHTML = '';
   clearCookies();
   delete (window as { aa?: unknown }).aa;
