@@ -30,24 +30,42 @@ export interface Outbox {
 let added = 0;
 const keyOf = (event: InsightsEvent) => [event.timestamp ?? Date.now(), added++, Math.random()];
 
-export function createOutbox({
-  persistent,
-  onStorageProblem,
-  onExpired,
-}: {
+/** Hands the events not too old to `send`; resolves with those still to keep. */
+function sendFresh(events: InsightsEvent[], send: Send, onExpired: ((count: number) => void) | undefined) {
+  const fresh = events.filter((event) => !isTooOld(event));
+  if (fresh.length < events.length) onExpired?.(events.length - fresh.length);
+  return send(fresh);
+}
+
+/** Stores the events, then deletes the oldest past the cap. */
+function storeWithinCap(objectStore: IDBObjectStore, events: InsightsEvent[]) {
+  for (const event of events) objectStore.put(event, keyOf(event));
+  // Keys only, and at most the cap and these events' worth of them.
+  const keys = objectStore.getAllKeys();
+  keys.onsuccess = () => {
+    for (const key of keys.result.slice(0, -OUTBOX_CAP)) objectStore.delete(key);
+  };
+}
+
+/** Takes every stored event out, in the order of their keys. */
+function takeAll(objectStore: IDBObjectStore) {
+  const events = promisifyRequest<InsightsEvent[]>(objectStore.getAll());
+  objectStore.clear();
+  return events;
+}
+
+export interface OutboxOptions {
+  /** Whether storing is allowed; when not, events wait in memory and IndexedDB is never opened. */
   persistent: boolean;
+  /** Told once when IndexedDB is missing or fails; memory alone is used from then on. */
   onStorageProblem?: (message: string) => void;
+  /** Told how many events a drain dropped for being too old. */
   onExpired?: (count: number) => void;
-}): Outbox {
+}
+
+export function createOutbox({ persistent, onStorageProblem, onExpired }: OutboxOptions): Outbox {
   const store = safeStore(DB_NAME, onStorageProblem);
   let inMemory: InsightsEvent[] = [];
-
-  /** Hands the events not too old to `send`; resolves with those still to keep. */
-  const sendFresh = (events: InsightsEvent[], send: Send) => {
-    const fresh = events.filter((event) => !isTooOld(event));
-    if (fresh.length < events.length) onExpired?.(events.length - fresh.length);
-    return send(fresh);
-  };
 
   /**
    * Takes everything out in one transaction before sending, so that no other tab, nor this
@@ -57,12 +75,8 @@ export function createOutbox({
    * is left, or whose lock another page asks for, is kept out of the back/forward cache.
    */
   const drainStore = async (send: Send) => {
-    const taken = await store.run((objectStore) => {
-      const events = promisifyRequest<InsightsEvent[]>(objectStore.getAll());
-      objectStore.clear();
-      return events;
-    }, true);
-    await outbox.add(await sendFresh(taken ?? [], send));
+    const taken = await store.run(takeAll, true);
+    await outbox.add(await sendFresh(taken ?? [], send, onExpired));
   };
 
   const outbox: Outbox = {
@@ -71,10 +85,7 @@ export function createOutbox({
       const stored =
         persistent &&
         (await store.run((objectStore) => {
-          for (const event of events) objectStore.put(event, keyOf(event));
-          // Keys only, and at most the cap and these events' worth of them.
-          const keys = objectStore.getAllKeys();
-          keys.onsuccess = () => keys.result.slice(0, -OUTBOX_CAP).forEach((key) => objectStore.delete(key));
+          storeWithinCap(objectStore, events);
           return true;
         }));
       // A full or failing IndexedDB never blocks sending: the events wait in memory instead.
@@ -83,7 +94,7 @@ export function createOutbox({
 
     async drain(send) {
       // What fails again goes back before what was added meanwhile.
-      inMemory = [...(await sendFresh(inMemory.splice(0), send)), ...inMemory].slice(-OUTBOX_CAP);
+      inMemory = [...(await sendFresh(inMemory.splice(0), send, onExpired)), ...inMemory].slice(-OUTBOX_CAP);
       if (persistent) await drainStore(send);
     },
 

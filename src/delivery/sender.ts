@@ -1,9 +1,10 @@
 import type { InsightsEvent } from '../events/schemas';
 import type { Log } from '../lib/log';
-import { parseRetryAfter, retryDelay } from './backoff';
 import { bodyOf, toBatches } from './batches';
 import type { Outbox } from './outbox';
+import { settleAnswers, type Deliver } from './settle';
 import { post, sendOnExit } from './transport';
+import { createWaitingList } from './waiting';
 
 export interface SenderOptions {
   url: string;
@@ -16,114 +17,84 @@ export interface SenderOptions {
 }
 
 export interface Sender {
+  /** Adds an event to the next regular send; ignored once stopped. */
   enqueue(event: InsightsEvent): void;
   /** Sends everything waiting now, retries included; resolves when the answers are in. */
   flush(): Promise<void>;
-  /** Sends what earlier sends (on this page or an earlier one) could not deliver. */
+  /**
+   * Sends what earlier sends (on this page or an earlier one) could not deliver. Not once stopped:
+   * a drain would only take the stored events out and put them back. What a drain reads from
+   * storage as a clear (opt-out) comes is forgotten with the rest, not sent.
+   */
   retry(): Promise<void>;
-  /** The page may be going away: hand everything waiting to beacons, without waiting. */
+  /**
+   * The page may be going away: hand everything waiting to beacons, without waiting. A request
+   * in flight then that fails without an answer is not sent again: it may well have arrived.
+   */
   flushOnExit(): void;
-  /** Drops everything waiting (opt-out). */
+  /** Drops everything waiting (opt-out), a batch in flight too, whatever its answer. */
   clear(): void;
+  /**
+   * Sends nothing more, as a refused appId or API key does: what waits in memory is dropped,
+   * and whatever comes to be sent stays where it waits (the outbox keeps it for a later page).
+   */
   stop(): void;
 }
 
+/** One batch at a time: keepalive requests in flight share a 64 KB budget per page. Resolves with the events to try again later. */
+async function deliverInTurn(events: InsightsEvent[], deliver: Deliver) {
+  const failed: InsightsEvent[] = [];
+  for (const batch of toBatches(events)) failed.push(...(await deliver(batch)));
+  return failed;
+}
+
+/** For a page that is going: every event leaves now, in beacons, or never. */
+function sendAllOnExit(url: string, events: InsightsEvent[]) {
+  for (const batch of toBatches(events)) sendOnExit(url, bodyOf(batch));
+}
+
+/**
+ * Sends events in batches, `flushInterval` ms after the first that waits, and what failed again
+ * after a backoff (answers.ts says which answers fail). docs/behaviour.md describes delivery.
+ */
 export function createSender({ url, flushInterval, log, outbox, onRefused }: SenderOptions): Sender {
-  // Empty once stopped: nothing is added then.
-  const waiting: InsightsEvent[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
-  // Page exits so far. A keepalive request outlives its page, so one in flight when the page
-  // was left (or frozen into the back/forward cache) may well arrive although its promise
-  // fails without an answer: it is not sent again, or the API would count it twice.
+  // Page exits and clears so far: a request in flight at either is not tried again (see Sender).
   let exits = 0;
-  // Failed sends in a row: the next retry waits the longer.
-  let failures = 0;
-  // Clears (opt-out) so far: a send in flight then is forgotten with the rest, whatever its answer.
   let clears = 0;
-
-  /** Everything waiting, emptied in place; its timer is off until the next event. */
-  const take = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    return waiting.splice(0);
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopSending = (status: number) => {
+    if (!stopped) log.error(`the Insights API refused appId/apiKey (${status}); sending stopped`);
+    stopped = true;
+    waiting.take();
   };
-
-  /**
-   * Sends one batch and resolves with the events to try again later. 413 and 422 refuse a
-   * whole batch for one event: it is halved until the event stands alone.
-   */
+  const retryIn = (delayMs: number) => {
+    clearTimeout(retryTimer);
+    if (!stopped) retryTimer = setTimeout(retry, delayMs);
+  };
+  const settle = settleAnswers(log, onRefused, deliver, stopSending, retryIn);
   async function deliver(events: InsightsEvent[]): Promise<InsightsEvent[]> {
-    // Once stopped, whatever comes to be sent stays where it waits (the outbox keeps it for a later page).
     if (stopped) return events;
     const exitsBefore = exits;
     const clearsBefore = clears;
     const response = await post(url, bodyOf(events));
-    // Forgotten while in flight (opt-out): whatever the answer, nothing is tried again.
-    if (clears !== clearsBefore) return [];
-    // 0 when the request got no answer (network error, offline, timeout).
-    const status = response?.status ?? 0;
-    if (response?.ok) {
-      failures = 0;
-      return [];
-    }
-    if (status === 401 || status === 403) {
-      if (!stopped) log.error(`the Insights API refused appId/apiKey (${status}); sending stopped`);
-      stopped = true;
-      take();
-      // Kept for a later page, which may have a valid key: a drain's batch was in the outbox already.
-      return events;
-    }
-    if (status === 413 || status === 422) {
-      if (events.length === 1) {
-        onRefused(events[0] as InsightsEvent, status);
-        return [];
-      }
-      const half = Math.ceil(events.length / 2);
-      return (await Promise.all([deliver(events.slice(0, half)), deliver(events.slice(half))])).flat();
-    }
-    if (!status && exits !== exitsBefore) {
-      log.debug('unanswered at page exit: not repeated');
-      return [];
-    }
-    if (status && status !== 408 && status !== 429 && status < 500) {
-      log.warn(`the Insights API answered ${status}; ${events.length} events dropped`);
-      return [];
-    }
-    // `Retry-After` is read where the server exposes it to the page.
-    const delay = retryDelay(++failures, parseRetryAfter(response?.headers?.get('Retry-After')));
-    log.debug(`send failed (${status || 'no answer'}), retry in ${delay} ms`);
-    clearTimeout(retryTimer);
-    if (!stopped) retryTimer = setTimeout(retry, delay);
-    return events;
+    return clears !== clearsBefore ? [] : settle(events, response, exits !== exitsBefore);
   }
 
-  /** One batch at a time: keepalive requests in flight share a 64 KB budget per page. */
-  const deliverAll = async (events: InsightsEvent[]) => {
-    const failed: InsightsEvent[] = [];
-    for (const batch of toBatches(events)) failed.push(...(await deliver(batch)));
-    return failed;
-  };
-
   /** The regular send: new events only, so that retries keep to their backoff. */
-  const sendWaiting = async () => outbox.add(await deliverAll(take()));
+  const sendWaiting = async () => outbox.add(await deliverInTurn(waiting.take(), deliver));
+  const waiting = createWaitingList(flushInterval, sendWaiting);
 
   async function retry(): Promise<void> {
     clearTimeout(retryTimer);
     const clearsBefore = clears;
-    // Once stopped, a drain would only take the stored events out and put them back. What it read
-    // from storage as a clear (opt-out) came is forgotten with the rest, not sent.
-    if (!stopped) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : deliverAll(events)));
+    if (!stopped) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : deliverInTurn(events, deliver)));
   }
-
   window.addEventListener('online', retry);
 
   return {
     enqueue(event) {
-      if (stopped) return;
-      waiting.push(event);
-      timer ??= setTimeout(sendWaiting, flushInterval);
+      if (!stopped) waiting.add(event);
     },
     async flush() {
       await Promise.all([sendWaiting(), retry()]);
@@ -131,17 +102,16 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
     retry,
     flushOnExit() {
       exits += 1;
-      if (stopped) return;
-      // What waits in memory leaves now or never; what the outbox stored waits for the next page.
-      for (const batch of toBatches([...outbox.takeUnstored(), ...take()])) sendOnExit(url, bodyOf(batch));
+      // What the outbox stored waits for the next page.
+      if (!stopped) sendAllOnExit(url, [...outbox.takeUnstored(), ...waiting.take()]);
     },
     clear() {
       clears += 1;
-      take();
+      waiting.take();
       void outbox.clear();
     },
     stop() {
-      take();
+      waiting.take();
       stopped = true;
       clearTimeout(retryTimer);
       window.removeEventListener('online', retry);

@@ -1,4 +1,6 @@
 import { safeStore } from '../lib/idb';
+import { takeHandOff, writeHandOff } from './hand-off';
+import { createWriteBatches, type Change as ChangeOf, type Write } from './write-batches';
 
 /** The search that led the user to an object; `at` is when, in ms since the epoch. */
 export interface RememberedQuery {
@@ -10,8 +12,6 @@ export interface RememberedQuery {
 export interface QueryIdMemoryOptions {
   /** How long a remembered queryID stays usable, in ms. */
   ttlMs: number;
-  /** How many of the newest entries a prune keeps; 5,000 unless given. */
-  cap?: number;
   /** Whether storing is allowed; when not, everything stays in memory and IndexedDB is never opened. */
   persistent: boolean;
   /** Told once when IndexedDB is missing or fails; memory alone is used from then on. It must not throw. */
@@ -46,7 +46,7 @@ export interface QueryIdMemory {
   /** `true` also writes what was remembered, or forgotten, in memory so far. */
   setPersistent(persistent: boolean): void;
   /**
-   * Removes expired entries and all but the `cap` newest, and loads the rest into memory, so
+   * Removes expired entries and all but the `KEPT_ENTRIES` newest, and loads the rest into memory, so
    * that a conversion reads them without waiting. Scans the whole store: call it once on start.
    */
   prune(now: number): Promise<void>;
@@ -54,148 +54,94 @@ export interface QueryIdMemory {
 
 // Also the sessionStorage key of the hand-off.
 const DB_NAME = 'querytrail-query-ids';
+/** How many of the newest entries a prune keeps. */
+const KEPT_ENTRIES = 5000;
 
-/** An object's change: remembered (an entry) or forgotten (null, which JSON keeps for the hand-off). */
-type Change = [objectID: string, query: RememberedQuery | null];
+/** An object's change: remembered (an entry) or forgotten (null). */
+type Change = ChangeOf<RememberedQuery>;
 
-export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStorageProblem }: QueryIdMemoryOptions): QueryIdMemory {
+// Stored entries may come from another version of the script: one without a string queryID counts as expired.
+const isFresh = (entry: RememberedQuery | null | undefined, now: number, ttlMs: number): entry is RememberedQuery =>
+  typeof entry?.queryID === 'string' && now - entry.at < ttlMs;
+
+/**
+ * Deletes from the store the entries expired at `now` and all but the `KEPT_ENTRIES` newest,
+ * and loads the others into `memory`, where what this page remembered or forgot meanwhile wins
+ * over what earlier pages stored. Reading and deleting in one transaction makes an entry
+ * remembered meanwhile wait for the prune, instead of being deleted on the strength of an older
+ * read. The cap is enforced here only, once per page start: in between, the store outgrows it by
+ * one page's clicks at most.
+ */
+function pruneStore(objectStore: IDBObjectStore, now: number, ttlMs: number, memory: Map<string, RememberedQuery | null>) {
+  // Only this module writes the store, and its keys are objectIDs.
+  const keys = objectStore.getAllKeys() as IDBRequest<string[]>;
+  const values: IDBRequest<(RememberedQuery | undefined)[]> = objectStore.getAll();
+  values.onsuccess = () => {
+    const fresh: [key: string, entry: RememberedQuery][] = [];
+    keys.result.forEach((key, i) => {
+      const entry = values.result[i];
+      if (isFresh(entry, now, ttlMs)) fresh.push([key, entry]);
+      else objectStore.delete(key);
+    });
+    fresh.sort(([, a], [, b]) => b.at - a.at);
+    fresh.forEach(([key, entry], rank) => {
+      if (rank >= KEPT_ENTRIES) objectStore.delete(key);
+      else if (!memory.has(key)) memory.set(key, entry);
+    });
+  };
+}
+
+export function createQueryIdMemory({ ttlMs, persistent, onStorageProblem }: QueryIdMemoryOptions): QueryIdMemory {
   // `null` marks an object forgotten on this page: it is deleted from IndexedDB once storing
   // is allowed, so that an entry stored by an earlier page cannot come back with consent.
   const inMemory = new Map<string, RememberedQuery | null>();
   // Opened on first persistent use, so that a page without consent never opens IndexedDB.
   const store = safeStore(DB_NAME, onStorageProblem);
+  // Nothing is written where storing is not allowed (yet).
+  const write: Write = async (change, requestsMade) => (persistent ? store.run(change, requestsMade) : undefined);
+  const pending = createWriteBatches<RememberedQuery>(write);
   // Run again on the store once storing is allowed: where consent is given after start on every
   // page, the store would otherwise never be pruned.
   let prunedAt: number | undefined;
-  // Changed on this page and not committed yet (what `handOff` passes on), and of those, the ones
-  // no write has taken yet: each write takes only these, or a slow store would get every change again.
-  const uncommitted = new Map<string, RememberedQuery | null>();
-  const unwritten = new Map<string, RememberedQuery | null>();
-  // The write waiting for its task: changes made until then join it.
-  let nextWrite: Promise<void> | undefined;
-
-  // Stored entries may come from another version of the script: one without a string queryID counts as expired.
-  const isFresh = (entry: RememberedQuery | null | undefined, now: number): entry is RememberedQuery =>
-    typeof entry?.queryID == 'string' && now - entry.at < ttlMs;
-
-  /** Runs the changes in one readwrite transaction; resolves with what they return once committed. */
-  const write = async <T>(change: (objectStore: IDBObjectStore) => T, requestsMade?: boolean) => (persistent ? store.run(change, requestsMade) : undefined);
-
-  /** Writes the changes no write has taken yet, in one transaction; resolves once they are committed. */
-  const commit = () => {
-    nextWrite = undefined;
-    const changes = [...unwritten];
-    unwritten.clear();
-    return write((objectStore) => {
-      for (const [objectID, query] of changes) {
-        if (query) objectStore.put(query, objectID);
-        else objectStore.delete(objectID);
-      }
-      return true;
-    }, true).then((committed) => {
-      for (const [objectID, query] of changes) {
-        if (committed && uncommitted.get(objectID) === query) uncommitted.delete(objectID);
-      }
-    });
-  };
-
-  /**
-   * Remembers or forgets objects, in memory at once. IndexedDB waits for a later task, so that a
-   * click pays for none of it, and the changes made until then (a landing page remembers each of
-   * its objects) share one transaction. Resolves once they are committed.
-   */
-  const update = async (changes: Change[]) => {
-    for (const [objectID, query] of changes) {
-      inMemory.set(objectID, query);
-      uncommitted.set(objectID, query);
-      unwritten.set(objectID, query);
-    }
-    if (persistent) await (nextWrite ??= new Promise((resolve) => setTimeout(resolve)).then(commit));
-  };
-
   let markLoaded = () => {};
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+
+  /** Remembers or forgets objects, in memory at once; resolves once the change is committed. */
+  const update = async (changes: Change[]) => {
+    for (const [objectID, query] of changes) inMemory.set(objectID, query);
+    pending.add(changes);
+    if (persistent) await pending.writeSoon();
+  };
 
   const prune = (now: number) => {
     prunedAt = now;
     // Takes over what the tab's previous page could not commit before it went away.
-    if (persistent) {
-      try {
-        const handed: Change[] = JSON.parse(sessionStorage.getItem(DB_NAME) ?? '[]');
-        sessionStorage.removeItem(DB_NAME);
-        if (handed.length) void update(handed);
-      } catch {
-        // No session storage (or a malformed entry): the handed-off changes are lost, nothing else.
-      }
-    }
-    // Reading and deleting in one transaction makes an entry remembered meanwhile wait for the
-    // prune, instead of being deleted on the strength of an older read. The cap is enforced here
-    // only, once per page start: in between, the store outgrows it by one page's clicks at most.
-    return write((objectStore) => {
-      // Only this module writes the store, and its keys are objectIDs.
-      const keys = objectStore.getAllKeys() as IDBRequest<string[]>;
-      const values: IDBRequest<(RememberedQuery | undefined)[]> = objectStore.getAll();
-      values.onsuccess = () => {
-        const fresh: [key: string, entry: RememberedQuery][] = [];
-        keys.result.forEach((key, i) => {
-          const entry = values.result[i];
-          if (isFresh(entry, now)) fresh.push([key, entry]);
-          else objectStore.delete(key);
-        });
-        // Newest first: those past the cap go; the rest is loaded into memory, where what this
-        // page remembered or forgot meanwhile wins.
-        fresh.sort(([, a], [, b]) => b.at - a.at);
-        fresh.forEach(([key, entry], rank) => {
-          if (rank >= cap) objectStore.delete(key);
-          else if (!inMemory.has(key)) inMemory.set(key, entry);
-        });
-      };
-    }).then(markLoaded);
+    if (persistent) takeHandOff(DB_NAME, update);
+    return write((objectStore) => pruneStore(objectStore, now, ttlMs, inMemory)).then(markLoaded);
   };
 
   if (!persistent) markLoaded();
 
   return {
-    remember(objectID, query) {
-      void update([[objectID, query]]);
-    },
-
+    remember: (objectID, query) => void update([[objectID, query]]),
     recall(objectID, index, now) {
       const entry = inMemory.get(objectID);
-      return isFresh(entry, now) && entry.index == index ? entry.queryID : undefined;
+      return isFresh(entry, now, ttlMs) && entry.index === index ? entry.queryID : undefined;
     },
-
     loaded,
-
-    forget(objectIDs) {
-      return update(objectIDs.map((objectID) => [objectID, null]));
-    },
-
+    forget: (objectIDs) => update(objectIDs.map((objectID) => [objectID, null])),
+    // Replaced on every exit: a hand-off made while the page was hidden would otherwise outlive
+    // the changes the page committed once it was back, and the next page would undo them.
     handOff() {
-      try {
-        // Replaced on every exit: a hand-off made while the page was hidden would otherwise outlive
-        // the changes the page committed once it was back, and the next page would undo them.
-        if (!persistent) return;
-        sessionStorage.removeItem(DB_NAME);
-        if (uncommitted.size) sessionStorage.setItem(DB_NAME, JSON.stringify([...uncommitted]));
-      } catch {
-        // Session storage full or blocked: these changes stay with this page.
-      }
+      if (persistent) writeHandOff(DB_NAME, [...pending.uncommitted]);
     },
-
     clear() {
       // A hand-off no page took over (none may without consent) is stored data too.
-      try {
-        sessionStorage.removeItem(DB_NAME);
-      } catch {
-        // Blocked session storage: nothing was handed off either.
-      }
+      writeHandOff(DB_NAME, []);
       inMemory.clear();
-      uncommitted.clear();
-      unwritten.clear();
+      pending.clear();
       return store.clear();
     },
-
     setPersistent(next) {
       const starting = next && !persistent;
       persistent = next;
@@ -204,7 +150,6 @@ export function createQueryIdMemory({ ttlMs, cap = 5000, persistent, onStoragePr
       void update([]);
       if (prunedAt !== undefined) void prune(prunedAt);
     },
-
     prune,
   };
 }
