@@ -5,10 +5,10 @@ import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
 import { watchViews } from './capture/views';
 import { createOutbox } from './delivery/outbox';
-import { createSender } from './delivery/sender';
+import { createSender, type Sender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
 import { withoutUndefined } from './events/build';
-import { createLog, withoutThrowing } from './lib/log';
+import { createLog, withoutThrowing, type Log } from './lib/log';
 import { onPageExit } from './lib/page-exit';
 import { quote } from './lib/quote';
 import { firstProblem, safeParse } from './lib/rules';
@@ -16,10 +16,10 @@ import { ancestryOf } from './markup/ancestry';
 import { readObject } from './markup/object';
 import { clickTargetOf, convertsOnSubmit } from './markup/target';
 import { CONSENT, parseOptions, type Consent, type Options } from './options';
-import { createAttribution, landingQueryID } from './session/attribution';
-import { emitter, rejecter } from './session/emit';
-import { createIdentity } from './session/identity';
-import { createPrivacy } from './session/privacy';
+import { createAttribution, landingQueryID, type Attribution } from './session/attribution';
+import { emitter, rejecter, type Emit, type Reject } from './session/emit';
+import { createIdentity, type Identity } from './session/identity';
+import { createPrivacy, type Privacy } from './session/privacy';
 import { createQueryIdMemory } from './storage/query-ids';
 
 /** The running QueryTrail (docs/behaviour.md, Runtime API). */
@@ -81,6 +81,45 @@ function start(options: Options): QueryTrail {
   const emit = emitter(log, sender.enqueue, reject);
   const attribution = createAttribution(memory, landingQueryID(location.search, options.queryIdParam, log), log);
 
+  const stopCapturing = capture(options, log, privacy, identity, attribution, emit, reject, () => {
+    memory.handOff();
+    sender.flushOnExit();
+  });
+
+  const applyStorageConsent = () => {
+    memory.setPersistent(privacy.mayStore());
+    outbox.setPersistent(privacy.mayStore());
+    identity.keepInCookie();
+  };
+  const forgetEverything = () => {
+    sender.clear();
+    void memory.clear();
+    identity.forgetCookie();
+  };
+  if (options.optOut) forgetEverything();
+  else {
+    // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
+    void memory.prune(Date.now());
+    // What earlier pages could not deliver goes now, from one tab at a time.
+    void sender.retry();
+  }
+  return controls(log, privacy, identity, sender, emit, applyStorageConsent, forgetEverything, stopCapturing);
+}
+
+/**
+ * Listens to the page: clicks and submits, objects as they come and go, views, and the page's
+ * exit, which also calls `onExit`. Returns what stops it all.
+ */
+function capture(
+  options: Options,
+  log: Log,
+  privacy: Privacy,
+  identity: Identity,
+  attribution: Attribution,
+  emit: Emit,
+  reject: Reject,
+  onExit: () => void,
+): () => void {
   const { clickObject, clickFilter } = objectAndFilterClicks(options, emit, attribution);
   const convert = conversions(options, emit, reject, attribution, privacy.isInactive, log);
   const interactions = listenForInteractions({
@@ -110,30 +149,29 @@ function start(options: Options): QueryTrail {
   });
   const stopExit = onPageExit(
     withoutThrowing(log, () => {
-      memory.handOff();
-      sender.flushOnExit();
+      onExit();
       viewWatcher?.pause();
     }),
   );
-
-  const applyStorageConsent = () => {
-    memory.setPersistent(privacy.mayStore());
-    outbox.setPersistent(privacy.mayStore());
-    identity.keepInCookie();
+  return () => {
+    interactions.stop();
+    stopFollowing();
+    viewWatcher?.stop();
+    stopExit();
   };
-  const forgetEverything = () => {
-    sender.clear();
-    void memory.clear();
-    identity.forgetCookie();
-  };
-  if (options.optOut) forgetEverything();
-  else {
-    // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
-    void memory.prune(Date.now());
-    // What earlier pages could not deliver goes now, from one tab at a time.
-    void sender.retry();
-  }
+}
 
+/** The public API of a running instance (docs/behaviour.md, Runtime API). */
+function controls(
+  log: Log,
+  privacy: Privacy,
+  identity: Identity,
+  sender: Sender,
+  emit: Emit,
+  applyStorageConsent: () => void,
+  forgetEverything: () => void,
+  stopCapturing: () => void,
+): QueryTrail {
   return {
     flush: () => sender.flush().catch((error: unknown) => log.warn('flush failed:', error)),
     setUserToken: identity.setUserToken,
@@ -163,12 +201,8 @@ function start(options: Options): QueryTrail {
     },
     destroy() {
       privacy.end();
-      interactions.stop();
-      stopFollowing();
-      viewWatcher?.stop();
-      stopExit();
+      stopCapturing();
       void sender.flush().finally(() => sender.stop());
     },
   };
 }
-
