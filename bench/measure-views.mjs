@@ -225,7 +225,9 @@ function printTrailFigures(runs) {
 const server = await startServer();
 const browser = await launchChromium();
 try {
-  console.log(`QueryTrail view tracking, ${browser.version()}, ${LIBRARY.pathname.split('/').slice(-2).join('/')}; ${RUNS} runs each: median [min–max]`);
+  console.log(
+    `QueryTrail view tracking, ${browser.version()}, ${LIBRARY.pathname.split('/').slice(-2).join('/')}; ${RUNS} runs each: median [min–max]`,
+  );
   const appendWithout = await repeat(() => scenarios.appendThousand(browser, server.origin, false));
   const appendWith = await repeat(() => scenarios.appendThousand(browser, server.origin, true));
   printComparison(`(a) 1,000 objects appended at once, then ${SETTLE_MS} ms`, appendWithout, appendWith);

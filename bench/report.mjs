@@ -70,13 +70,26 @@ function cell(figure, unit, baseline, showRatio) {
   return `${number(figure.median, unit)}${unit ? ` ${unit}` : ''}${spread}${ratio}`;
 }
 
-const RATIO_KEYS = new Set(['gzipBytes', 'startBusy', 'startScript', 'heapKB', 'clickMedian', 'clickP95', 'clickAllIn', 'appendBusy', 'appendScript', 'requests']);
+const RATIO_KEYS = new Set([
+  'gzipBytes',
+  'startBusy',
+  'startScript',
+  'heapKB',
+  'clickMedian',
+  'clickP95',
+  'clickAllIn',
+  'appendBusy',
+  'appendScript',
+  'requests',
+]);
 
 function table(setup, contenders, figures) {
   const header = `| figure | ${contenders.map(({ id, label }) => (id === FLOOR ? `${label} (as measured)` : `${label} (beyond the floor where marked +)`)).join(' | ')} |`;
   const lines = [header, `|---|${contenders.map(() => '---').join('|')}|`];
   for (const { key, label, unit, overFloor } of rows(setup)) {
-    const cells = contenders.map(({ id }) => cell(figures[id][key], unit, figures[BASELINE][key], id !== FLOOR && id !== BASELINE && RATIO_KEYS.has(key)));
+    const cells = contenders.map(({ id }) =>
+      cell(figures[id][key], unit, figures[BASELINE][key], id !== FLOOR && id !== BASELINE && RATIO_KEYS.has(key)),
+    );
     lines.push(`| ${overFloor ? '+ ' : ''}${label} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -98,7 +111,9 @@ function goals(setup, summary) {
         `all-in ${number(ours.clickAllIn.median, 'µs')} vs ${number(theirs.clickAllIn.median, 'µs')} µs)`,
     );
     if (results === largest) {
-      lines.push(`- ${per}: click median under ${CLICK_BUDGET_US} µs: ${verdict(ours.clickMedian.median < CLICK_BUDGET_US)} (${number(ours.clickMedian.median, 'µs')} µs)`);
+      lines.push(
+        `- ${per}: click median under ${CLICK_BUDGET_US} µs: ${verdict(ours.clickMedian.median < CLICK_BUDGET_US)} (${number(ours.clickMedian.median, 'µs')} µs)`,
+      );
     }
     const floorLongTasks = summary[results][FLOOR].startLongTasks.median;
     for (const id of [CANDIDATE, CANDIDATE_WITH_VIEWS]) {
@@ -134,7 +149,9 @@ Rows marked + are beyond the floor: the contender's value in each run minus the 
 
 export function printReport({ setup, contenders, summary }) {
   console.log(`# QueryTrail benchmark\n`);
-  console.log(`Chromium ${setup.chromium}, Node ${setup.node}, ${setup.cpu}; ${setup.runs} runs, ${setup.clicks} clicks, ${setup.appended} appended results; ${setup.seconds} s.\n`);
+  console.log(
+    `Chromium ${setup.chromium}, Node ${setup.node}, ${setup.cpu}; ${setup.runs} runs, ${setup.clicks} clicks, ${setup.appended} appended results; ${setup.seconds} s.\n`,
+  );
   for (const [results, figures] of Object.entries(summary)) {
     console.log(`## ${Number(results).toLocaleString('en-US')} results\n`);
     console.log(`${table(setup, contenders, figures)}\n`);

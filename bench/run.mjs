@@ -53,11 +53,15 @@ async function minify(file) {
 /** What the server sends for each path in FILES. */
 const servedFiles = async () =>
   Object.fromEntries(
-    await Promise.all(Object.entries(FILES).map(async ([path, file]) => [path, MINIFIED_ON_THE_FLY.has(path) ? await minify(file) : readFileSync(file)])),
+    await Promise.all(
+      Object.entries(FILES).map(async ([path, file]) => [path, MINIFIED_ON_THE_FLY.has(path) ? await minify(file) : readFileSync(file)]),
+    ),
   );
 
-const queryTrailTag = (views) => ({ origin, userToken }) =>
-  `<script src="/dist/querytrail.min.js" async data-app-id="${APP_ID}" data-api-key="${API_KEY}" data-endpoint="${origin}" data-user-token="${userToken}" data-views="${views}"></script>`;
+const queryTrailTag =
+  (views) =>
+  ({ origin, userToken }) =>
+    `<script src="/dist/querytrail.min.js" async data-app-id="${APP_ID}" data-api-key="${API_KEY}" data-endpoint="${origin}" data-user-token="${userToken}" data-views="${views}"></script>`;
 
 /** `ready`: a page expression that is true once the contender has started. */
 const CONTENDERS = [
@@ -71,9 +75,23 @@ const CONTENDERS = [
     ready: 'Boolean(window.AlgoliaAnalytics)',
     clicks: true,
   },
-  { id: 'queryTrail', label: '(c) QueryTrail, views off', scripts: ['/dist/querytrail.min.js'], tag: queryTrailTag(false), ready: 'Boolean(window.QueryTrail?.instance)', clicks: true },
+  {
+    id: 'queryTrail',
+    label: '(c) QueryTrail, views off',
+    scripts: ['/dist/querytrail.min.js'],
+    tag: queryTrailTag(false),
+    ready: 'Boolean(window.QueryTrail?.instance)',
+    clicks: true,
+  },
   // Views are work (b) does not do at all; shown for what a site gets with the defaults, clicks not measured.
-  { id: 'queryTrailViews', label: "(c') QueryTrail, defaults (views on)", scripts: ['/dist/querytrail.min.js'], tag: queryTrailTag(true), ready: 'Boolean(window.QueryTrail?.instance)', clicks: false },
+  {
+    id: 'queryTrailViews',
+    label: "(c') QueryTrail, defaults (views on)",
+    scripts: ['/dist/querytrail.min.js'],
+    tag: queryTrailTag(true),
+    ready: 'Boolean(window.QueryTrail?.instance)',
+    clicks: false,
+  },
 ];
 
 const resultItem = (position) =>
@@ -106,7 +124,10 @@ async function startServer(files) {
 // Init script: long tasks as the page's own monitoring would see them, from before any page script.
 function recordLongTasks() {
   window.longTasks = [];
-  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((entry) => entry.duration))).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((entry) => entry.duration))).observe({
+    type: 'longtask',
+    buffered: true,
+  });
 }
 
 async function traced(browser, page, origin, during) {
@@ -129,7 +150,10 @@ async function measureStart(browser, page, { origin, url, contender }) {
     await page.waitForFunction(contender.ready, undefined, { polling: 20, timeout: 10_000 });
     await page.waitForTimeout(START_SETTLE_MS);
   });
-  const runs = scriptRuns(events, contender.scripts.map((path) => origin + path));
+  const runs = scriptRuns(
+    events,
+    contender.scripts.map((path) => origin + path),
+  );
   const ownByTask = new Map();
   for (const run of runs) {
     const task = taskAt(tasks, run.ts);
@@ -221,7 +245,10 @@ async function measureAppend(browser, page, { origin, results, contender }) {
       { html, settleMs: APPEND_SETTLE_MS },
     ),
   );
-  const runs = scriptRuns(events, contender.scripts.map((path) => origin + path));
+  const runs = scriptRuns(
+    events,
+    contender.scripts.map((path) => origin + path),
+  );
   return { appendBusy: ms(sumDurations(tasks)), appendScript: ms(sumDurations(runs)) };
 }
 
@@ -272,7 +299,10 @@ try {
   printReport({ setup, contenders, summary });
   const resultsDir = new URL('./results/', import.meta.url);
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(new URL('latest.json', resultsDir), `${JSON.stringify({ date: new Date().toISOString(), setup, contenders, summary, runs }, null, 2)}\n`);
+  writeFileSync(
+    new URL('latest.json', resultsDir),
+    `${JSON.stringify({ date: new Date().toISOString(), setup, contenders, summary, runs }, null, 2)}\n`,
+  );
 } finally {
   await browser.close();
   await server.close();

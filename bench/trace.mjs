@@ -9,7 +9,9 @@ export function mainThreadEvents(buffer, origin) {
   // The browser's own UI pages have renderers too: the page's is the one that holds or commits its frame.
   const pagePids = new Set(
     traceEvents
-      .flatMap((e) => (e.name === 'TracingStartedInBrowser' ? (e.args?.data?.frames ?? []) : e.name === 'FrameCommittedInBrowser' ? [e.args?.data] : []))
+      .flatMap((e) =>
+        e.name === 'TracingStartedInBrowser' ? (e.args?.data?.frames ?? []) : e.name === 'FrameCommittedInBrowser' ? [e.args?.data] : [],
+      )
       .filter((frame) => frame?.url?.startsWith(origin))
       .map((frame) => frame.processId),
   );

@@ -76,7 +76,10 @@ export function generateCatalog(size = CATALOG_SIZE, seed = CATALOG_SEED) {
 }
 
 function tokenize(text) {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }
 
 /**

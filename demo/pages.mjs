@@ -46,9 +46,11 @@ function storePage({ title, origin, cartCount, query = '', withQueryTrailTag = t
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · QueryTrail demo store</title>
 <link rel="stylesheet" href="/static/store.css">
-${withQueryTrailTag
+${
+  withQueryTrailTag
     ? html`<script src="/dist/querytrail.min.js" async data-app-id="${DEMO_APP_ID}" data-api-key="${DEMO_API_KEY}" data-endpoint="${origin}" data-use-cookie data-debug></script>`
-    : ''}
+    : ''
+}
 ${scripts.map((name) => html`<script src="/static/${name}" defer></script>`)}
 </head>
 <body>
@@ -155,9 +157,11 @@ export function searchPage({ origin, cartCount, state, result, queryID }) {
       <p class="summary">${summary}</p>
       <p class="query-id" title="queryID returned by this search">queryID <code>${queryID}</code></p>
     </div>
-    ${refinements.length
-      ? html`<p class="refinements">${refinements.map((attribute) => html`<a class="chip" href="${searchUrl({ ...state, [attribute]: undefined })}">${attribute}: ${state[attribute]} <span aria-label="remove">×</span></a>`)}</p>`
-      : ''}
+    ${
+      refinements.length
+        ? html`<p class="refinements">${refinements.map((attribute) => html`<a class="chip" href="${searchUrl({ ...state, [attribute]: undefined })}">${attribute}: ${state[attribute]} <span aria-label="remove">×</span></a>`)}</p>`
+        : ''
+    }
     ${result.nbHits === 0 ? html`<p class="empty">No product matches. Try “runner”, “teal” or a brand like “Aurora”.</p>` : ''}
     ${resultsPart({ state, result, queryID })}
   </section>
@@ -217,23 +221,27 @@ export function cartPage({ origin, lines }) {
     cartCount: count,
     body: html`<main class="cart-page">
   <h1>Your cart</h1>
-  ${lines.length === 0
-    ? html`<p class="empty">Your cart is empty. <a href="/">Find something</a>.</p>`
-    : html`<table class="lines">
+  ${
+    lines.length === 0
+      ? html`<p class="empty">Your cart is empty. <a href="/">Find something</a>.</p>`
+      : html`<table class="lines">
     <thead><tr><th colspan="2">Product</th><th>Quantity</th><th>Price</th><th>Total</th><th><span class="visually-hidden">Remove</span></th></tr></thead>
     <tbody>
-    ${lines.map(({ product, quantity }) => html`<tr>
+    ${lines.map(
+      ({ product, quantity }) => html`<tr>
       <td>${productImage(product, 'product-image thumb')}</td>
       <td><a href="/product/${encodeURIComponent(product.objectID)}">${product.name}</a><br><small>${product.brand}</small></td>
       <td>${quantity}</td>
       <td>${euros(product.price)}</td>
       <td>${euros(cartTotal([{ product, quantity }]))}</td>
       <td><form method="post" action="/cart/remove"><input type="hidden" name="objectID" value="${product.objectID}"><button class="link" type="submit">Remove</button></form></td>
-    </tr>`)}
+    </tr>`,
+    )}
     </tbody>
   </table>
   <p class="total">Total <strong>${euros(cartTotal(lines))}</strong></p>
-  <p class="actions"><a class="button primary" href="/checkout">Go to checkout</a></p>`}
+  <p class="actions"><a class="button primary" href="/checkout">Go to checkout</a></p>`
+  }
 </main>`,
   });
 }
@@ -252,20 +260,27 @@ export function checkoutPage({ origin, lines }) {
     cartCount: count,
     body: html`<main class="checkout-page" data-insights-index="${INDEX_NAME}">
   <h1>Checkout</h1>
-  ${lines.length === 0
-    ? html`<p class="empty">Your cart is empty. <a href="/">Find something</a>.</p>`
-    : html`<ul class="order-lines">
-    ${lines.map(({ product, quantity }) => html`<li class="order-line" data-insights-object-id="${product.objectID}" data-insights-price="${product.price.toFixed(2)}" data-insights-quantity="${quantity}">
+  ${
+    lines.length === 0
+      ? html`<p class="empty">Your cart is empty. <a href="/">Find something</a>.</p>`
+      : html`<ul class="order-lines">
+    ${lines.map(
+      ({
+        product,
+        quantity,
+      }) => html`<li class="order-line" data-insights-object-id="${product.objectID}" data-insights-price="${product.price.toFixed(2)}" data-insights-quantity="${quantity}">
       ${productImage(product, 'product-image thumb')}
       <span class="line-name">${product.name}<small>${product.brand} · ${quantity} × ${euros(product.price)}</small></span>
       <span class="line-total">${euros(cartTotal([{ product, quantity }]))}</span>
-    </li>`)}
+    </li>`,
+    )}
   </ul>
   <form class="place-order" method="post" action="/checkout">
     <p class="total">Total <strong>${euros(cartTotal(lines))}</strong></p>
     <p class="fine-print">A demo checkout: no payment is taken.</p>
     <button type="submit" class="primary" data-insights-conversion="purchase" data-insights-items=".order-line" data-insights-currency="${CURRENCY}">Place order</button>
-  </form>`}
+  </form>`
+  }
 </main>`,
   });
 }

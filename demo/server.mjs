@@ -10,8 +10,18 @@ import { pathToFileURL } from 'node:url';
 import { createCollector } from '../tools/collector.mjs';
 import { generateCatalog, searchCatalog, relatedProducts } from './catalog.mjs';
 import {
-  DEMO_API_KEY, DEMO_APP_ID, cartPage, cartTotal, checkoutPage, inspectorPage, legacyPage,
-  notFoundPage, orderPage, productPage, resultsPart, searchPage,
+  DEMO_API_KEY,
+  DEMO_APP_ID,
+  cartPage,
+  cartTotal,
+  checkoutPage,
+  inspectorPage,
+  legacyPage,
+  notFoundPage,
+  orderPage,
+  productPage,
+  resultsPart,
+  searchPage,
 } from './pages.mjs';
 
 /** @typedef {import('node:http').IncomingMessage} IncomingMessage */
@@ -160,12 +170,14 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
   /** @param {IncomingMessage} req @param {ServerResponse} res */
   function openInspectorStream(req, res) {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    res.write(`event: snapshot\ndata: ${JSON.stringify({
-      validatorName: VALIDATOR_NAME,
-      since: clearedAt,
-      searches: [...searches.values()],
-      received: collector.received,
-    })}\n\n`);
+    res.write(
+      `event: snapshot\ndata: ${JSON.stringify({
+        validatorName: VALIDATOR_NAME,
+        since: clearedAt,
+        searches: [...searches.values()],
+        received: collector.received,
+      })}\n\n`,
+    );
     inspectorStreams.add(res);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
     req.on('close', () => {

@@ -159,12 +159,14 @@ export function createCollector({ appId, apiKey, validateEvent = createOfficialV
     if (!authorized) return { status: 401, message: apiMessage('401', 'Unauthorized') };
     if (parsed === undefined) return { status: 400, message: apiMessage('400', 'BadRequest') };
     if (Array.isArray(parsed)) return unprocessable(apiMessage('422', 'NoEventsField'));
-    if (!isRecord(parsed) || (parsed.events !== undefined && !Array.isArray(parsed.events))) return unprocessable(apiMessage('422', 'InvalidPayload'));
+    if (!isRecord(parsed) || (parsed.events !== undefined && !Array.isArray(parsed.events)))
+      return unprocessable(apiMessage('422', 'InvalidPayload'));
     if (verdicts.length === 0) return unprocessable(apiMessage('422', 'NoEvents'));
     if (verdicts.length > MAX_EVENTS) return unprocessable(apiMessage('422', 'TooManyEvents'));
     const firstError = verdicts.flatMap((verdict) => verdict.errors)[0];
     if (firstError !== undefined) return unprocessable(firstError);
-    if (verdicts.some(({ event }) => objectIDsOf(event).some((id) => faults.rejectObjectIDs.has(id)))) return unprocessable(apiMessage('422', 'InvalidPayload'));
+    if (verdicts.some(({ event }) => objectIDsOf(event).some((id) => faults.rejectObjectIDs.has(id))))
+      return unprocessable(apiMessage('422', 'InvalidPayload'));
     return { status: 200, message: apiMessage('200', 'Success') };
   }
 
@@ -269,4 +271,3 @@ function parseJson(text) {
 function objectIDsOf(event) {
   return isRecord(event) && Array.isArray(event.objectIDs) ? event.objectIDs : [];
 }
-

@@ -83,26 +83,21 @@ export function createOfficialValidator({ now = Date.now } = {}) {
    */
   const variantErrors = (event) =>
     variants.map(({ name, allowedKeys, validate }) => {
-      const schemaErrors = validate(event)
-        ? []
-        : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+      const schemaErrors = validate(event) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
       // The variants leave `additionalProperties` open, so `oneOf` would be ambiguous
       // (every ClickedObjectIDsAfterSearch is also a ClickedObjectIDs); an event belongs to
       // a variant when it validates and uses no property that variant does not define.
       const unknownKeys = isRecord(event)
-        ? Object.keys(event).filter((key) => !allowedKeys.has(key)).map((key) => `/${key} is not a property of this variant`)
+        ? Object.keys(event)
+            .filter((key) => !allowedKeys.has(key))
+            .map((key) => `/${key} is not a property of this variant`)
         : [];
       return { name, errors: [...schemaErrors, ...unknownKeys] };
     });
 
   return (event) => {
-    const closest = variantErrors(event).reduce((best, candidate) =>
-      candidate.errors.length < best.errors.length ? candidate : best,
-    );
-    const errors = [
-      ...closest.errors.map((error) => `${closest.name}: ${error}`),
-      ...documentedRuleErrors(event, now()),
-    ];
+    const closest = variantErrors(event).reduce((best, candidate) => (candidate.errors.length < best.errors.length ? candidate : best));
+    const errors = [...closest.errors.map((error) => `${closest.name}: ${error}`), ...documentedRuleErrors(event, now())];
     return { valid: errors.length === 0, errors };
   };
 }

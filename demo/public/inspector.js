@@ -9,7 +9,18 @@ const MAX_FUNNELS = 40;
 const STEP_LABELS = { click: 'click', addToCart: 'add to cart', purchase: 'purchase' };
 const TYPE_LABELS = { click: 'click', view: 'view', conversion: 'conversion', addToCart: 'add to cart', purchase: 'purchase' };
 // Field order in an event card; the rest of the event is in its raw JSON.
-const SHOWN_FIELDS = ['index', 'queryID', 'objectIDs', 'positions', 'filters', 'objectData', 'value', 'currency', 'userToken', 'authenticatedUserToken'];
+const SHOWN_FIELDS = [
+  'index',
+  'queryID',
+  'objectIDs',
+  'positions',
+  'filters',
+  'objectData',
+  'value',
+  'currency',
+  'userToken',
+  'authenticatedUserToken',
+];
 
 const state = {
   /** @type {Map<string, IssuedSearch>} */
@@ -31,8 +42,7 @@ function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-const clock = (/** @type {number} */ ms) =>
-  `${new Date(ms).toLocaleTimeString('en-GB', { hour12: false })}.${String(ms % 1000).padStart(3, '0')}`;
+const clock = (/** @type {number} */ ms) => `${new Date(ms).toLocaleTimeString('en-GB', { hour12: false })}.${String(ms % 1000).padStart(3, '0')}`;
 
 const shortQueryID = (/** @type {string} */ queryID) => `${queryID.slice(0, 8)}…`;
 
@@ -79,7 +89,11 @@ function eventCard(record) {
     valid ? undefined : h('ul', { class: 'errors' }, ...errors.map((error) => h('li', {}, error))),
     wasAccepted(record)
       ? undefined
-      : h('p', { class: 'not-recorded' }, `Not recorded: its request was answered ${status}. QueryTrail resends the valid events of a rejected batch.`),
+      : h(
+          'p',
+          { class: 'not-recorded' },
+          `Not recorded: its request was answered ${status}. QueryTrail resends the valid events of a rejected batch.`,
+        ),
     h('dl', {}, ...fields),
     h('details', {}, h('summary', {}, 'JSON'), h('pre', {}, JSON.stringify(event, null, 2))),
   );
@@ -88,9 +102,7 @@ function eventCard(record) {
 /** @param {import('./funnel.js').StepHit[]} hits */
 function stepCell(step, hits) {
   if (hits.length === 0) return h('td', { 'data-step': step, class: 'step pending' }, '—');
-  const details = hits.map((hit) =>
-    hit.objectIDs.map((id, i) => (hit.positions ? `${id} @${hit.positions[i]}` : id)).join(', '),
-  );
+  const details = hits.map((hit) => hit.objectIDs.map((id, i) => (hit.positions ? `${id} @${hit.positions[i]}` : id)).join(', '));
   return h(
     'td',
     { 'data-step': step, 'data-done': 'true', class: 'step done' },
@@ -110,12 +122,18 @@ function funnelRow(funnel) {
         h('span', { class: 'check', 'aria-hidden': 'true' }, '✓'),
         ' ',
         h('strong', {}, search.query ? `“${search.query}”` : 'all products'),
-        h('small', {}, [
-          `page ${search.page + 1}`,
-          `${search.nbHits} hits`,
-          search.brand && `brand: ${search.brand}`,
-          search.category && `category: ${search.category}`,
-        ].filter(Boolean).join(' · ')),
+        h(
+          'small',
+          {},
+          [
+            `page ${search.page + 1}`,
+            `${search.nbHits} hits`,
+            search.brand && `brand: ${search.brand}`,
+            search.category && `category: ${search.category}`,
+          ]
+            .filter(Boolean)
+            .join(' · '),
+        ),
       )
     : h('td', { 'data-step': 'search', class: 'step unknown' }, 'unknown queryID', h('small', {}, 'this store’s search never returned it'));
   return h(

@@ -19,7 +19,10 @@ export const isValidToken = (token: unknown): token is string => typeof token ==
 
 /** The API's number-or-string fields (price, discount, value). */
 const amount = (maxText: number, message: string) =>
-  rule<number | string>((input) => (typeof input === 'number' && Number.isFinite(input)) || (typeof input === 'string' && input.length <= maxText), message);
+  rule<number | string>(
+    (input) => (typeof input === 'number' && Number.isFinite(input)) || (typeof input === 'string' && input.length <= maxText),
+    message,
+  );
 
 // Messages follow the path of the field they are about (`eventName: must be …`), and options
 // that take the same values reuse these fields (`clickEventName must be …`).

@@ -28,17 +28,14 @@ export const refinement =
 
 export const safeParse = <S extends Schema>(schema: S, input: unknown) => z.core.safeParse(schema, input);
 
-export const text = (pattern: RegExp, message: string) =>
-  rule<string>((input) => typeof input === 'string' && pattern.test(input), message);
+export const text = (pattern: RegExp, message: string) => rule<string>((input) => typeof input === 'string' && pattern.test(input), message);
 
 export const integer = (message: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
   rule<number>((input) => Number.isSafeInteger(input) && (input as number) >= min && (input as number) <= max, message);
 
-export const oneOf = <L extends string>(literals: readonly L[], message: string) =>
-  rule<L>((input) => literals.includes(input as L), message);
+export const oneOf = <L extends string>(literals: readonly L[], message: string) => rule<L>((input) => literals.includes(input as L), message);
 
-export const isRecord = (input: unknown): input is Record<string, unknown> =>
-  typeof input === 'object' && input !== null && !Array.isArray(input);
+export const isRecord = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
 
 /** A field that may be left out (or be `undefined`). */
 export interface Optional<T> {
@@ -56,7 +53,9 @@ export type ShapeOf<F extends Fields> = { [K in Exclude<keyof F, OptionalKeys<F>
 /** What `schema` finds wrong with `input`, placed under `path`. */
 function problemsOf(schema: Schema, input: unknown, path: PropertyKey[]) {
   const result = safeParse(schema, input);
-  return result.success ? [] : result.error.issues.map(({ message, path: inner }) => ({ code: 'custom' as const, message, input, path: [...path, ...inner] }));
+  return result.success
+    ? []
+    : result.error.issues.map(({ message, path: inner }) => ({ code: 'custom' as const, message, input, path: [...path, ...inner] }));
 }
 
 /**
@@ -78,9 +77,13 @@ export const shape = <F extends Fields>(fields: F, ...refinements: Check[]) =>
 
 /** 1 to `max` items, each passing `item`. */
 export const list = <T>(item: Schema<T>, max: number) =>
-  rule<T[]>((input) => Array.isArray(input) && input.length > 0 && input.length <= max, `must hold 1 to ${max} items`, (payload) => {
-    for (const [at, entry] of (payload.value as unknown[]).entries()) payload.issues.push(...problemsOf(item, entry, [at]));
-  });
+  rule<T[]>(
+    (input) => Array.isArray(input) && input.length > 0 && input.length <= max,
+    `must hold 1 to ${max} items`,
+    (payload) => {
+      for (const [at, entry] of (payload.value as unknown[]).entries()) payload.issues.push(...problemsOf(item, entry, [at]));
+    },
+  );
 
 /** The first broken rule of a failed parse, as `field: message`. */
 export function firstProblem(error: z.core.$ZodError): string {

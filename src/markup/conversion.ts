@@ -32,9 +32,7 @@ function objectsOf(trigger: Ancestry): Ancestry[] {
   }
   // Without a selector and without objects inside, the object around the trigger.
   if (!selector && !matched.length) matched = trigger.filter((ancestor) => ancestor.hasAttribute(ATTR.objectId)).slice(0, 1);
-  return matched
-    .flatMap((match) => (match.hasAttribute(ATTR.objectId) ? match : [...match.querySelectorAll(OBJECT_SELECTOR)]))
-    .map(ancestryOf);
+  return matched.flatMap((match) => (match.hasAttribute(ATTR.objectId) ? match : [...match.querySelectorAll(OBJECT_SELECTOR)])).map(ancestryOf);
 }
 
 export function readConversion(trigger: Ancestry, defaults: { index?: string | undefined; currency?: string | undefined }): ConversionMarkup {

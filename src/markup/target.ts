@@ -32,13 +32,7 @@ export function clickTargetOf(path: Ancestry): ClickTarget | undefined {
     submitting ||= ['submit', 'image'].includes((element as HTMLButtonElement).type);
     // A trigger takes the click from an object or filter inside it, not from a trigger inside it.
     if (target && (!isTrigger || target.kind === 'conversion')) continue;
-    const kind = isTrigger
-      ? 'conversion'
-      : element.hasAttribute(ATTR.filter)
-        ? 'filter'
-        : element.hasAttribute(ATTR.objectId)
-          ? 'object'
-          : undefined;
+    const kind = isTrigger ? 'conversion' : element.hasAttribute(ATTR.filter) ? 'filter' : element.hasAttribute(ATTR.objectId) ? 'object' : undefined;
     if (kind) target = { kind, ancestry: path.slice(depth) };
   }
   // The browser follows a click on a label with one on its control: where that one reaches

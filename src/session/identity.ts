@@ -41,10 +41,7 @@ export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'generated';
  * token. A token found that breaks the API's pattern is passed over and `refuse`d, so that the
  * page learns why its events do not carry it.
  */
-function resolveUserToken(
-  option: string | undefined,
-  refuse: (source: TokenSource, token: unknown) => void,
-): { token: string; source: TokenSource } {
+function resolveUserToken(option: string | undefined, refuse: (source: TokenSource, token: unknown) => void): { token: string; source: TokenSource } {
   if (option !== undefined) return { token: option, source: 'option' };
   for (const [source, token] of [
     ['search-insights', searchInsightsToken()],

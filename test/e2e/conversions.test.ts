@@ -1,6 +1,16 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { expectNoMoreEvents, flush, pollUntil, postRequests, setupE2E, sleep, waitForEvents, waitForQueryTrail, type TrackedPage } from '../support/e2e';
+import {
+  expectNoMoreEvents,
+  flush,
+  pollUntil,
+  postRequests,
+  setupE2E,
+  sleep,
+  waitForEvents,
+  waitForQueryTrail,
+  type TrackedPage,
+} from '../support/e2e';
 
 const e2e = setupE2E();
 
@@ -280,7 +290,11 @@ describe('a conversion trigger without objects', () => {
     const { page, probe } = await e2e.open('/conv/empty-cart.html');
     await page.click('#place-order');
 
-    await pollUntil(async () => (await probe()).rejects.length > 0, 2_000, () => 'no querytrail:reject for the empty cart');
+    await pollUntil(
+      async () => (await probe()).rejects.length > 0,
+      2_000,
+      () => 'no querytrail:reject for the empty cart',
+    );
     expect((await probe()).rejects).toEqual([{ rule: expect.stringContaining('data-insights-items'), elementId: 'place-order' }]);
     await flush(page);
     // Several flush intervals (200 ms) for a late send to show up.

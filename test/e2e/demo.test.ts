@@ -166,7 +166,10 @@ describe('the rest of the store', () => {
     const filter = await facet.getAttribute('data-insights-filter');
     await facet.click();
     await store.waitForURL('**brand=*');
-    const card = inspector.locator('li.event[data-variant="clickedFilters"]').filter({ hasText: filter as string }).first();
+    const card = inspector
+      .locator('li.event[data-variant="clickedFilters"]')
+      .filter({ hasText: filter as string })
+      .first();
     await card.waitFor(SHOWS_UP);
     expect(await card.getAttribute('data-valid')).toBe('true');
     expect(await field(card, 'index')).toBe('demo_products');
@@ -183,10 +186,14 @@ describe('the rest of the store', () => {
     const newTab = store.context().waitForEvent('page');
     await pick.locator('a').click({ modifiers: ['ControlOrMeta'] });
     await (await newTab).close();
-    const forwarded = await store.waitForFunction(() => {
-      const layer = (window as unknown as { dataLayer?: { event?: string, querytrailEvent?: { eventName?: string } }[] }).dataLayer ?? [];
-      return layer.find((entry) => entry.event === 'querytrail' && entry.querytrailEvent?.eventName === 'Staff Pick Clicked')?.querytrailEvent;
-    }, undefined, SHOWS_UP);
+    const forwarded = await store.waitForFunction(
+      () => {
+        const layer = (window as unknown as { dataLayer?: { event?: string; querytrailEvent?: { eventName?: string } }[] }).dataLayer ?? [];
+        return layer.find((entry) => entry.event === 'querytrail' && entry.querytrailEvent?.eventName === 'Staff Pick Clicked')?.querytrailEvent;
+      },
+      undefined,
+      SHOWS_UP,
+    );
     expect(await forwarded.jsonValue()).toMatchObject({ eventType: 'click', objectIDs: [objectID] });
     await store.goto(`${demo.url}/cart`);
 

@@ -89,17 +89,30 @@ async function expectEachDeliveredOnce(
     timeoutMs = 8_000,
     quietMs = QUIET_MS,
     afterDelivery,
-  }: { refused?: SentEvent[]; timeoutMs?: number; quietMs?: number; /** e.g. flush the pages, which drains their outboxes */ afterDelivery?: () => Promise<void> } = {},
+  }: {
+    refused?: SentEvent[];
+    timeoutMs?: number;
+    quietMs?: number /** e.g. flush the pages, which drains their outboxes */;
+    afterDelivery?: () => Promise<void>;
+  } = {},
 ): Promise<Tally> {
   const refusedIds = new Set(refused.map(identityOf));
   const expected = sent.map(identityOf).filter((id) => !refusedIds.has(id));
-  const delivered = () => new Set(e2e.collector.received.filter(({ status }) => isSuccess(status)).map(({ event }) => identityOf(event as SentEvent)));
+  const delivered = () =>
+    new Set(e2e.collector.received.filter(({ status }) => isSuccess(status)).map(({ event }) => identityOf(event as SentEvent)));
   // A timeout is not the verdict: the counts below say what is missing.
-  await pollUntil(() => expected.every((id) => delivered().has(id)), timeoutMs, () => '').catch(() => undefined);
+  await pollUntil(
+    () => expected.every((id) => delivered().has(id)),
+    timeoutMs,
+    () => '',
+  ).catch(() => undefined);
   await afterDelivery?.();
   await sleep(quietMs);
   const result = tally(scenario, sent, refused);
-  expect(result, `receptions [identity, status]: ${JSON.stringify(e2e.collector.received.map(({ event, status }) => [identityOf(event as SentEvent), status]))}`).toMatchObject({
+  expect(
+    result,
+    `receptions [identity, status]: ${JSON.stringify(e2e.collector.received.map(({ event, status }) => [identityOf(event as SentEvent), status]))}`,
+  ).toMatchObject({
     delivered: expected.length,
     lost: 0,
     duplicated: 0,
@@ -127,7 +140,8 @@ async function clickResults(page: Page, objectIDs: readonly string[]): Promise<v
 /** Hand-built events in one task, so that they leave in one request. */
 async function trackClicks(page: Page, objectIDs: readonly string[]): Promise<void> {
   await page.evaluate((ids) => {
-    for (const objectID of ids) window.QueryTrail?.instance.track({ eventType: 'click', eventName: 'Hit Clicked', index: 'products', objectIDs: [objectID] });
+    for (const objectID of ids)
+      window.QueryTrail?.instance.track({ eventType: 'click', eventName: 'Hit Clicked', index: 'products', objectIDs: [objectID] });
   }, objectIDs);
 }
 
@@ -139,7 +153,11 @@ function arrivals(event: SentEvent, status: (code: number | null) => boolean): n
 
 /** Resolves once every given event was answered `status` at least once (it then waits in the outbox). */
 async function waitUntilAnswered(events: readonly SentEvent[], status: number, timeoutMs = 5_000): Promise<void> {
-  await pollUntil(() => events.every((event) => arrivals(event, (code) => code === status).length > 0), timeoutMs, () => `not every event was answered ${status}`);
+  await pollUntil(
+    () => events.every((event) => arrivals(event, (code) => code === status).length > 0),
+    timeoutMs,
+    () => `not every event was answered ${status}`,
+  );
 }
 
 /** Resolves once no new request reached the collector for `quietMs`. */
@@ -175,16 +193,20 @@ function startSlowLane(): { lane: SlowLane; server: Server } {
   const lane: SlowLane = { origin: '', delayMs: 0 };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const delay = req.method === 'POST' ? lane.delayMs : 0;
-    const upstream = forward(e2e.url(req.url ?? '/'), { method: req.method, headers: { ...req.headers, host: new URL(e2e.origin).host } }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => {
-        const { connection: _connection, 'transfer-encoding': _encoding, ...headers } = answer.headers as OutgoingHttpHeaders;
-        setTimeout(() => {
-          if (!res.destroyed) res.writeHead(answer.statusCode ?? 502, headers).end(Buffer.concat(chunks));
-        }, delay);
-      });
-    });
+    const upstream = forward(
+      e2e.url(req.url ?? '/'),
+      { method: req.method, headers: { ...req.headers, host: new URL(e2e.origin).host } },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const { connection: _connection, 'transfer-encoding': _encoding, ...headers } = answer.headers as OutgoingHttpHeaders;
+          setTimeout(() => {
+            if (!res.destroyed) res.writeHead(answer.statusCode ?? 502, headers).end(Buffer.concat(chunks));
+          }, delay);
+        });
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -205,7 +227,10 @@ beforeEach(() => {
 afterAll(async () => {
   laneServer.closeAllConnections();
   await new Promise((done) => laneServer.close(done));
-  const rows = tallies.map((t) => `| ${t.scenario} | ${t.sent} | ${t.refused} | ${t.delivered} | ${t.lost} | ${t.duplicated} | ${t.unexpected} | ${t.unanswered} | ${t.note ?? ''} |`);
+  const rows = tallies.map(
+    (t) =>
+      `| ${t.scenario} | ${t.sent} | ${t.refused} | ${t.delivered} | ${t.lost} | ${t.duplicated} | ${t.unexpected} | ${t.unanswered} | ${t.note ?? ''} |`,
+  );
   console.log(
     [
       '',
@@ -240,7 +265,10 @@ describe('answers the API gives', () => {
     result.note = `ms between attempts: ${gaps.join(', ')}`;
     // Retry n waits at least half of 2^(n-1) s (less 50 ms for the clocks' granularity).
     const floors = [450, 950, 1_950];
-    expect(gaps.map((gap, i) => gap >= (floors[i] as number)), `ms between attempts: ${gaps.join(', ')}`).toEqual([true, true, true]);
+    expect(
+      gaps.map((gap, i) => gap >= (floors[i] as number)),
+      `ms between attempts: ${gaps.join(', ')}`,
+    ).toEqual([true, true, true]);
   });
 
   it('429 with Retry-After: 2, then OK: delivered once, not before the 2 seconds are over', async () => {
@@ -287,7 +315,10 @@ describe('answers the API gives', () => {
     expect(answered[0]).toEqual([413, OBJECT_IDS.length]);
     // Split: more than one request after the 413, each with fewer events (an empty list would pass the check below).
     expect(answered.length, JSON.stringify(answered)).toBeGreaterThan(2);
-    expect(answered.slice(1).every(([status, events]) => status === 200 && Number(events) < OBJECT_IDS.length), JSON.stringify(answered)).toBe(true);
+    expect(
+      answered.slice(1).every(([status, events]) => status === 200 && Number(events) < OBJECT_IDS.length),
+      JSON.stringify(answered),
+    ).toBe(true);
     expect((await tracked.probe()).rejects).toEqual([]);
   });
 });
@@ -298,7 +329,11 @@ describe('a network that fails', () => {
     e2e.collector.faults.next.push({ hang: true });
     await clickResults(tracked.page, OBJECT_IDS.slice(0, 3));
     const sent = await accepted(tracked);
-    await pollUntil(() => e2e.collector.received.some(({ status }) => status === null), 3_000, () => 'the first send did not reach the collector');
+    await pollUntil(
+      () => e2e.collector.received.some(({ status }) => status === null),
+      3_000,
+      () => 'the first send did not reach the collector',
+    );
 
     // The library gives up on an unanswered request after its timeout (15 s), then retries.
     const result = await expectEachDeliveredOnce('first send hangs, then OK', sent, { timeoutMs: 20_000 });

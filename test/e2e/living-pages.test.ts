@@ -2,7 +2,17 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { SentEvent } from '../../tools/collector.mjs';
 import { launchChromium } from '../../tools/chromium.mjs';
-import { expectNoMoreEvents, flush, pollUntil, setupE2E, sleep, viewedObjectIDs, waitForEvents, waitForQueryTrail, waitForViews } from '../support/e2e';
+import {
+  expectNoMoreEvents,
+  flush,
+  pollUntil,
+  setupE2E,
+  sleep,
+  viewedObjectIDs,
+  waitForEvents,
+  waitForQueryTrail,
+  waitForViews,
+} from '../support/e2e';
 
 const e2e = setupE2E();
 
@@ -19,11 +29,9 @@ declare global {
   }
 }
 
-
 function received(): SentEvent[] {
   return e2e.collector.received.map(({ event }) => event as SentEvent);
 }
-
 
 const sorted = (objectIDs: readonly string[]) => [...objectIDs].sort();
 
@@ -105,7 +113,9 @@ async function settledPageShows(page: Page): Promise<boolean[]> {
 async function expectRestoredFromCache(page: Page): Promise<void> {
   const shows = await settledPageShows(page);
   const notRestoredReasons = await page.evaluate(() =>
-    JSON.stringify((performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown })?.notRestoredReasons),
+    JSON.stringify(
+      (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown })?.notRestoredReasons,
+    ),
   );
   expect(shows, `the results page was not restored from the back/forward cache; notRestoredReasons: ${notRestoredReasons}`).toEqual([false, true]);
 }
@@ -186,9 +196,16 @@ describe('the back/forward cache', () => {
       await page.click('#open-2');
       await page.waitForURL('**/living-product.html');
       const leftAt = Date.now();
-      expect(clickAnswers(), 'both sends should still wait for their answer when the page is left').toMatchObject({ 'back-1': [null], 'back-4': [null] });
+      expect(clickAnswers(), 'both sends should still wait for their answer when the page is left').toMatchObject({
+        'back-1': [null],
+        'back-4': [null],
+      });
       // The 500 comes while the page is in the cache.
-      await pollUntil(() => clickAnswers()['back-1']?.[0] === 500, 5_000, () => `the first send was not answered 500: ${JSON.stringify(clickAnswers())}`);
+      await pollUntil(
+        () => clickAnswers()['back-1']?.[0] === 500,
+        5_000,
+        () => `the first send was not answered 500: ${JSON.stringify(clickAnswers())}`,
+      );
 
       await page.goBack({ waitUntil: 'commit' });
       await expectRestoredFromCache(page);
@@ -237,7 +254,11 @@ describe('the back/forward cache', () => {
       await page.goBack({ waitUntil: 'commit' });
       await expectRestoredFromCache(page);
 
-      await pollUntil(() => clickAnswers()['back-1']?.[1] === 200, 5_000, () => `the retry was not answered: ${JSON.stringify(clickAnswers())}`);
+      await pollUntil(
+        () => clickAnswers()['back-1']?.[1] === 200,
+        5_000,
+        () => `the retry was not answered: ${JSON.stringify(clickAnswers())}`,
+      );
       await flush(page);
       await sleep(RETRY_QUIET_MS);
       expect(clickAnswers()).toEqual({ 'back-1': [500, 200], 'back-2': [200] });
@@ -278,7 +299,18 @@ describe('objects rendered and removed in rounds', () => {
 
     // Ten rounds of 1,000 objects (10 of them inside web components), each removed again: right away in the
     // next task, before QueryTrail's sliced scan reached them; after one frame; or once all of them are observed.
-    const removals = ['next task', 'next frame', 'later', 'next task', 'next frame', 'later', 'next task', 'next frame', 'later', 'next task'] as const;
+    const removals = [
+      'next task',
+      'next frame',
+      'later',
+      'next task',
+      'next frame',
+      'later',
+      'next task',
+      'next frame',
+      'later',
+      'next task',
+    ] as const;
     const ownObjectsObservedBeforeRemoval = await page.evaluate(async (plan) => {
       const stream = document.getElementById('stream') as HTMLElement;
       const counts: number[] = [];
@@ -297,11 +329,14 @@ describe('objects rendered and removed in rounds', () => {
           section.append(card);
         }
         const ownPrefix = `round-${round}-`;
-        const ownObserved = () => window.observedTargets().filter((target) => target.getAttribute('data-insights-object-id')?.startsWith(ownPrefix)).length;
+        const ownObserved = () =>
+          window.observedTargets().filter((target) => target.getAttribute('data-insights-object-id')?.startsWith(ownPrefix)).length;
         stream.append(section);
         if (removal === 'next task') await new Promise((done) => setTimeout(done, 0));
         else if (removal === 'next frame') await new Promise((done) => requestAnimationFrame(done));
-        else for (const giveUpAt = Date.now() + 2_000; ownObserved() < 1_000 && Date.now() < giveUpAt; ) await new Promise((done) => setTimeout(done, 20));
+        else
+          for (const giveUpAt = Date.now() + 2_000; ownObserved() < 1_000 && Date.now() < giveUpAt; )
+            await new Promise((done) => setTimeout(done, 20));
         counts.push(ownObserved());
         section.remove();
       }
@@ -317,7 +352,8 @@ describe('objects rendered and removed in rounds', () => {
     const observation = () =>
       page.evaluate(() => {
         const onPage = [...document.querySelectorAll('[data-insights-object-id]')];
-        for (const host of document.querySelectorAll('product-card')) onPage.push(...(host.shadowRoot?.querySelectorAll('[data-insights-object-id]') ?? []));
+        for (const host of document.querySelectorAll('product-card'))
+          onPage.push(...(host.shadowRoot?.querySelectorAll('[data-insights-object-id]') ?? []));
         const observed = window.observedTargets();
         const offPage = observed.filter((target) => !target.isConnected);
         const offPageByRound: Record<string, number> = {};

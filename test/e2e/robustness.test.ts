@@ -21,7 +21,10 @@ describe('broken markup', () => {
     await flush(page);
     expectOnlyValidEvents(e2e.collector);
     const rejectedIds = new Set((await probe()).rejects.map(({ elementId }) => elementId));
-    expect(brokenObjects.filter((id) => !rejectedIds.has(id)), 'broken objects without a querytrail:reject').toEqual([]);
+    expect(
+      brokenObjects.filter((id) => !rejectedIds.has(id)),
+      'broken objects without a querytrail:reject',
+    ).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });
@@ -30,8 +33,16 @@ describe('a revoked API key', () => {
   it('logs one console error and sends nothing more', async () => {
     const { page, queryTrailErrors } = await e2e.open('/wrong-key.html');
     await page.click('[data-insights-object-id="sku-701"] .title');
-    await pollUntil(() => postRequests(e2e.collector).some(({ status }) => status === 401), 5_000, () => 'no request was answered 401');
-    await pollUntil(() => queryTrailErrors().length > 0, 2_000, () => 'QueryTrail logged no console error after the 401');
+    await pollUntil(
+      () => postRequests(e2e.collector).some(({ status }) => status === 401),
+      5_000,
+      () => 'no request was answered 401',
+    );
+    await pollUntil(
+      () => queryTrailErrors().length > 0,
+      2_000,
+      () => 'QueryTrail logged no console error after the 401',
+    );
 
     await page.click('[data-insights-object-id="sku-702"] .title');
     await page.click('[data-insights-object-id="sku-703"] .title');

@@ -9,7 +9,6 @@ const VIEWPORT = { width: 1200, height: 800 };
 /** Longer than the one second an object must stay in view, plus the fixtures' 200 ms flush interval and slack. */
 const VIEW_QUIET_MS = 1_600;
 
-
 async function openResults(path: string) {
   const tracked = await e2e.open(path);
   await tracked.page.setViewportSize(VIEWPORT);
@@ -23,7 +22,6 @@ function received(): SentEvent[] {
 function viewEvents(): SentEvent[] {
   return received().filter(({ eventType }) => eventType === 'view');
 }
-
 
 /** Order-free comparison that still counts duplicates. */
 const sorted = (objectIDs: readonly string[]) => [...objectIDs].sort();
@@ -41,30 +39,35 @@ describe('views of a long result grid', () => {
 
     // Rows 5 and 6 pass through the viewport for a quarter of a second; rows 7 to 10 stay.
     const scrolledAt = Date.now();
-    const passedBy = await page.evaluate(async (ids) => {
-      // The page's own observer proves rows 5 and 6 really were at least half in view on the way.
-      const seen = new Set<string>();
-      const witness = new IntersectionObserver(
-        (entries) => {
-          for (const { target, intersectionRatio } of entries) {
-            if (intersectionRatio >= 0.5) seen.add(target.getAttribute('data-insights-object-id') ?? '');
-          }
-        },
-        { threshold: 0.5 },
-      );
-      for (const id of ids) witness.observe(document.querySelector(`[data-insights-object-id="${id}"]`) as Element);
-      scrollTo(0, 800);
-      await new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));
-      await new Promise((done) => setTimeout(done, 250));
-      scrollTo(0, 1200);
-      witness.disconnect();
-      return [...seen];
-    }, gridResults(25, 36));
+    const passedBy = await page.evaluate(
+      async (ids) => {
+        // The page's own observer proves rows 5 and 6 really were at least half in view on the way.
+        const seen = new Set<string>();
+        const witness = new IntersectionObserver(
+          (entries) => {
+            for (const { target, intersectionRatio } of entries) {
+              if (intersectionRatio >= 0.5) seen.add(target.getAttribute('data-insights-object-id') ?? '');
+            }
+          },
+          { threshold: 0.5 },
+        );
+        for (const id of ids) witness.observe(document.querySelector(`[data-insights-object-id="${id}"]`) as Element);
+        scrollTo(0, 800);
+        await new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));
+        await new Promise((done) => setTimeout(done, 250));
+        scrollTo(0, 1200);
+        witness.disconnect();
+        return [...seen];
+      },
+      gridResults(25, 36),
+    );
     expect(sorted(passedBy)).toEqual(sorted(gridResults(25, 36)));
     const lastScreen = gridResults(37, 60);
     await waitForViews(e2e.collector, lastScreen);
     await sleep(300);
-    expect(sorted(viewedObjectIDs(e2e.collector)), 'rows 5 and 6 were in view for less than a second').toEqual(sorted([...firstScreen, ...lastScreen]));
+    expect(sorted(viewedObjectIDs(e2e.collector)), 'rows 5 and 6 were in view for less than a second').toEqual(
+      sorted([...firstScreen, ...lastScreen]),
+    );
     const lastScreenEvents = viewEvents().filter(({ objectIDs }) => (objectIDs as string[]).some((objectID) => lastScreen.includes(objectID)));
     for (const { timestamp } of lastScreenEvents) {
       // A few ms of slack: the page's frame clock and Node's clock are read at slightly different moments.
@@ -125,12 +128,20 @@ describe('views of client-rendered results', () => {
     expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted(firstFour));
 
     await page.click('#search-again');
-    await pollUntil(() => viewedObjectIDs(e2e.collector).length >= 8, 5_000, () => `no second view of the results in view: ${JSON.stringify(received())}`);
+    await pollUntil(
+      () => viewedObjectIDs(e2e.collector).length >= 8,
+      5_000,
+      () => `no second view of the results in view: ${JSON.stringify(received())}`,
+    );
     expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted([...firstFour, ...firstFour]));
 
     // Sorted by price the list is reversed: socket and switch come into view, lamp and shade leave it.
     await page.click('#sort-by-price');
-    await pollUntil(() => viewedObjectIDs(e2e.collector).length >= 12, 5_000, () => `no view after the re-render: ${JSON.stringify(received())}`);
+    await pollUntil(
+      () => viewedObjectIDs(e2e.collector).length >= 12,
+      5_000,
+      () => `no view after the re-render: ${JSON.stringify(received())}`,
+    );
     await flush(page);
     await expectNoMoreEvents(e2e.collector, received().length, VIEW_QUIET_MS);
     expect(sorted(viewedObjectIDs(e2e.collector))).toEqual(sorted([...firstFour, ...firstFour, 'socket', 'switch', 'cable', 'bulb']));

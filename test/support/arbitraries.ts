@@ -20,7 +20,15 @@ export const oddText = fc.oneof(
   fc.string({ minLength: 60, maxLength: 300 }),
 );
 export const likelyText = (good: fc.Arbitrary<string>) => likely(good, oddText, 6);
-export const anything = fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withBoxedValues: true });
+export const anything = fc.anything({
+  withBigInt: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withSparseArray: true,
+  withBoxedValues: true,
+});
 export const queryIdText = fc.stringMatching(/^[0-9a-f]{32}$/);
 const validToken = fc.stringMatching(/^[\w=/+-]{1,128}$/);
 export const token = fc.oneof(
@@ -42,7 +50,10 @@ const numberText = fc.oneof(
 );
 const facet = fc.oneof(fc.constantFrom('brand', 'Apple Inc', '10%', 'a%20b', '%E0%A4%A', ' ', ''), fc.string({ maxLength: 8 }));
 const filterText = fc
-  .array(fc.tuple(facet, fc.constantFrom(':', '', '::'), facet).map((parts) => parts.join('')), { maxLength: 25 })
+  .array(
+    fc.tuple(facet, fc.constantFrom(':', '', '::'), facet).map((parts) => parts.join('')),
+    { maxLength: 25 },
+  )
   .map((filters) => filters.join(','));
 const selector = fc.constantFrom(
   '[data-insights-object-id]',
@@ -81,22 +92,48 @@ export const ATTRIBUTE_NAMES = Object.keys(MARKUP) as AttributeName[];
 
 /** Attributes of one element: always the `required` ones, and any of the `optional` ones. */
 const attributes = (required: AttributeName[], optional: AttributeName[]) =>
-  fc
-    .subarray(optional)
-    .chain((chosen) => fc.tuple(...[...required, ...chosen].map((name) => MARKUP[name].map((value) => [name, value] as const))));
+  fc.subarray(optional).chain((chosen) => fc.tuple(...[...required, ...chosen].map((name) => MARKUP[name].map((value) => [name, value] as const))));
 
 const ROLES = [
   { weight: 1, arbitrary: attributes([], []) },
   {
     weight: 2,
-    arbitrary: attributes([], ['data-insights-index', 'data-insights-query-id', 'data-insights-page', 'data-insights-hits-per-page', 'data-insights-event-name', 'data-insights-value', 'data-insights-currency']),
+    arbitrary: attributes(
+      [],
+      [
+        'data-insights-index',
+        'data-insights-query-id',
+        'data-insights-page',
+        'data-insights-hits-per-page',
+        'data-insights-event-name',
+        'data-insights-value',
+        'data-insights-currency',
+      ],
+    ),
   },
   {
     weight: 3,
-    arbitrary: attributes(['data-insights-object-id'], ['data-insights-position', 'data-insights-price', 'data-insights-quantity', 'data-insights-discount', 'data-insights-query-id', 'data-insights-index', 'data-insights-event-name']),
+    arbitrary: attributes(
+      ['data-insights-object-id'],
+      [
+        'data-insights-position',
+        'data-insights-price',
+        'data-insights-quantity',
+        'data-insights-discount',
+        'data-insights-query-id',
+        'data-insights-index',
+        'data-insights-event-name',
+      ],
+    ),
   },
   { weight: 1, arbitrary: attributes(['data-insights-filter'], ['data-insights-index', 'data-insights-event-name']) },
-  { weight: 1, arbitrary: attributes(['data-insights-conversion'], ['data-insights-items', 'data-insights-value', 'data-insights-currency', 'data-insights-event-name']) },
+  {
+    weight: 1,
+    arbitrary: attributes(
+      ['data-insights-conversion'],
+      ['data-insights-items', 'data-insights-value', 'data-insights-currency', 'data-insights-event-name'],
+    ),
+  },
   { weight: 1, arbitrary: attributes(['data-insights-ignore'], []) },
   { weight: 1, arbitrary: attributes([], ATTRIBUTE_NAMES) },
 ];
@@ -179,13 +216,25 @@ const FIELDS: Record<string, fc.Arbitrary<unknown>> = {
     fc.oneof(fc.constantFrom([], [''], [1], 'sku-1'), fc.array(fc.string(), { minLength: 21, maxLength: 25 })),
   ),
   filters: mostlyValid(
-    fc.array(fc.tuple(fc.stringMatching(/^[\w%]{1,8}$/), fc.stringMatching(/^[\w%]{1,8}$/)).map(([name, value]) => `${name}:${value}`), { minLength: 1, maxLength: 20 }),
+    fc.array(
+      fc.tuple(fc.stringMatching(/^[\w%]{1,8}$/), fc.stringMatching(/^[\w%]{1,8}$/)).map(([name, value]) => `${name}:${value}`),
+      { minLength: 1, maxLength: 20 },
+    ),
     fc.oneof(fc.constantFrom([], ['brand'], [':apple'], ['brand:'], 'brand:apple'), fc.array(fc.string(), { minLength: 21, maxLength: 22 })),
   ),
-  positions: mostlyValid(fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 20 }), fc.constantFrom([], [0], [-1], [1.5], ['1'], 1)),
-  queryID: mostlyValid(fc.oneof(queryIdText, fc.stringMatching(/^message_[!-~]{1,120}$/)), fc.oneof(oddText, fc.constantFrom('0123456789ABCDEF0123456789ABCDEF', 'message_', 'message_ a'))),
+  positions: mostlyValid(
+    fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 20 }),
+    fc.constantFrom([], [0], [-1], [1.5], ['1'], 1),
+  ),
+  queryID: mostlyValid(
+    fc.oneof(queryIdText, fc.stringMatching(/^message_[!-~]{1,120}$/)),
+    fc.oneof(oddText, fc.constantFrom('0123456789ABCDEF0123456789ABCDEF', 'message_', 'message_ a')),
+  ),
   objectData: mostlyValid(fc.array(objectData, { minLength: 1, maxLength: 20 }), fc.constantFrom([], {}, [null], 'data')),
-  value: mostlyValid(fc.oneof(finite, fc.string({ maxLength: 16 })), fc.oneof(fc.constantFrom(Number.NaN, Infinity, true), fc.string({ minLength: 17, maxLength: 30 }))),
+  value: mostlyValid(
+    fc.oneof(finite, fc.string({ maxLength: 16 })),
+    fc.oneof(fc.constantFrom(Number.NaN, Infinity, true), fc.string({ minLength: 17, maxLength: 30 })),
+  ),
   currency: mostlyValid(fc.stringMatching(/^[A-Za-z]{3}$/), fc.constantFrom('EURO', '€€€', '', 978)),
   agentID: mostlyValid(fc.string({ minLength: 1 }), fc.constantFrom('', 42)),
 };
@@ -279,14 +328,15 @@ const judged = ({ valid, invalid }: { valid: fc.Arbitrary<unknown>; invalid: fc.
 export const anyOptions: fc.Arbitrary<OptionsCase> = fc.oneof(
   {
     weight: 19,
-    arbitrary: fc.record(Object.fromEntries(Object.entries(OPTIONS).map(([name, values]) => [name, judged(values)])), { requiredKeys: [] }).map((chosen) => {
-      const values = Object.entries(chosen).flatMap(([name, judgement]) => (judgement ? [{ name, ...judgement }] : []));
-      const verdicts = values.map(({ verdict }) => verdict);
-      const missing = REQUIRED_OPTIONS.some((name) => !(name in chosen));
-      const verdict: Verdict =
-        missing || verdicts.includes('invalid') ? 'invalid' : verdicts.includes('either') ? 'either' : 'valid';
-      return { input: Object.fromEntries(values.map(({ name, value }) => [name, value])), verdict };
-    }),
+    arbitrary: fc
+      .record(Object.fromEntries(Object.entries(OPTIONS).map(([name, values]) => [name, judged(values)])), { requiredKeys: [] })
+      .map((chosen) => {
+        const values = Object.entries(chosen).flatMap(([name, judgement]) => (judgement ? [{ name, ...judgement }] : []));
+        const verdicts = values.map(({ verdict }) => verdict);
+        const missing = REQUIRED_OPTIONS.some((name) => !(name in chosen));
+        const verdict: Verdict = missing || verdicts.includes('invalid') ? 'invalid' : verdicts.includes('either') ? 'either' : 'valid';
+        return { input: Object.fromEntries(values.map(({ name, value }) => [name, value])), verdict };
+      }),
   },
   { weight: 1, arbitrary: anything.map((input) => ({ input, verdict: 'either' as Verdict })) },
 );

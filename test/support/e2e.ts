@@ -158,8 +158,10 @@ export async function waitForEvents(
   timeoutMs = 5_000,
 ): Promise<Array<Record<string, unknown>>> {
   const matching = () => receivedEvents(collector).filter(where);
-  await pollUntil(() => matching().length >= count, timeoutMs, () =>
-    `expected ${count} matching event(s) at the collector, got: ${JSON.stringify(receivedEvents(collector))}`,
+  await pollUntil(
+    () => matching().length >= count,
+    timeoutMs,
+    () => `expected ${count} matching event(s) at the collector, got: ${JSON.stringify(receivedEvents(collector))}`,
   );
   return matching();
 }
@@ -215,7 +217,9 @@ function installProbe(): void {
   const probe: PageProbe = { securityViolations: [], rejects: [], acceptedEvents: [] };
   window.queryTrailProbe = probe;
   document.addEventListener('securitypolicyviolation', (event) => {
-    probe.securityViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline code'} (${event.sourceFile}:${event.lineNumber})`);
+    probe.securityViolations.push(
+      `${event.violatedDirective} blocked ${event.blockedURI || 'inline code'} (${event.sourceFile}:${event.lineNumber})`,
+    );
   });
   document.addEventListener('querytrail:reject', (event) => {
     const { rule, element } = (event as CustomEvent<{ rule?: unknown; element?: Element | null }>).detail ?? {};
@@ -279,4 +283,3 @@ export async function waitForViews(collector: Collector, objectIDs: readonly str
     () => `expected views of ${objectIDs.join(', ')}; received: ${JSON.stringify(collector.received.map(({ event }) => event))}`,
   );
 }
-

@@ -43,7 +43,10 @@ export class FakeIntersectionObserver {
   /** Reports every observed target of every live observer at `ratio`, in view since `time`. */
   static reportAll(ratio: number, time = performance.now()): void {
     for (const observer of FakeIntersectionObserver.live) {
-      observer.report([...observer.targets.keys()].map((target) => [target, ratio]), time);
+      observer.report(
+        [...observer.targets.keys()].map((target) => [target, ratio]),
+        time,
+      );
     }
   }
 

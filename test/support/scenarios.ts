@@ -3,7 +3,19 @@
 import fc from 'fast-check';
 import { vi } from 'vitest';
 import { init, type QueryTrail } from '../../src/trail';
-import { anything, ATTRIBUTE_NAMES, build, insightsEvent, likely, likelyText, oddText, queryIdText, token, tree, type OptionsCase } from './arbitraries';
+import {
+  anything,
+  ATTRIBUTE_NAMES,
+  build,
+  insightsEvent,
+  likely,
+  likelyText,
+  oddText,
+  queryIdText,
+  token,
+  tree,
+  type OptionsCase,
+} from './arbitraries';
 import { clearCookies } from './cookies';
 import { FakeIntersectionObserver, stubIntersectionObserver } from './intersection-observer';
 import { apiAcceptsToken } from './official';
@@ -15,11 +27,23 @@ const action = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove'), target: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('auxclick'), target: fc.nat(), button: fc.integer({ min: 0, max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('scroll'), ratio: fc.constantFrom(0, 0.3, 0.5, 1) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('mutate'), target: fc.nat(), name: fc.constantFrom(...ATTRIBUTE_NAMES), value: fc.option(oddText) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('mutate'), target: fc.nat(), name: fc.constantFrom(...ATTRIBUTE_NAMES), value: fc.option(oddText) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('add'), target: fc.nat(), markup: tree }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('track'), event: fc.oneof({ weight: 3, arbitrary: insightsEvent }, { weight: 1, arbitrary: anything }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('track'),
+      event: fc.oneof({ weight: 3, arbitrary: insightsEvent }, { weight: 1, arbitrary: anything }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('setUserToken', 'setAuthenticatedUserToken'), token: fc.oneof(token, anything) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('setConsent'), consent: likely(fc.constantFrom('granted', 'pending', 'denied'), anything) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('setConsent'), consent: likely(fc.constantFrom('granted', 'pending', 'denied'), anything) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('setOptOut'), optOut: likely(fc.constant(false), anything) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('pagehide', 'flush') }) },
 );
@@ -31,7 +55,10 @@ export const scenario = (options: fc.Arbitrary<OptionsCase>) =>
     page: fc.array(tree, { minLength: 1, maxLength: 4 }),
     landingQueryID: fc.option(likelyText(queryIdText), { nil: undefined }),
     answers: fc.array(
-      fc.oneof({ weight: 4, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: fc.constantFrom(204, 401, 403, 413, 422, 429, 500, NETWORK_ERROR) }),
+      fc.oneof(
+        { weight: 4, arbitrary: fc.constant(200) },
+        { weight: 1, arbitrary: fc.constantFrom(204, 401, 403, 413, 422, 429, 500, NETWORK_ERROR) },
+      ),
       { minLength: 1, maxLength: 4 },
     ),
     beaconAccepted: fc.boolean(),
@@ -81,7 +108,17 @@ export async function play({ options, page, landingQueryID, answers, beaconAccep
     if (beaconAccepted) bodies.push(String(body));
     return beaconAccepted;
   });
-  const outcome: Outcome = { running: false, errorsFromInit: 0, errorsAfterInit: 0, refusedCalls: 0, unauthorized: false, thrown: [], pageErrors: [], announced: [], sent: [] };
+  const outcome: Outcome = {
+    running: false,
+    errorsFromInit: 0,
+    errorsAfterInit: 0,
+    refusedCalls: 0,
+    unauthorized: false,
+    thrown: [],
+    pageErrors: [],
+    announced: [],
+    sent: [],
+  };
   const onPageError = (event: Event) => outcome.pageErrors.push((event as ErrorEvent).error ?? event);
   const onEvent = (event: Event) => outcome.announced.push((event as CustomEvent).detail);
   window.addEventListener('error', onPageError);

@@ -50,7 +50,10 @@ describe('official event validator', () => {
     ['an eventName over 64 characters', { eventName: 'x'.repeat(100) }],
     ['an eventName with non-ASCII characters', { eventName: 'Hit clické' }],
     ['a userToken with characters outside the API’s set', { userToken: 'jane@example.com' }],
-    ['more than 20 objectIDs', { objectIDs: Array.from({ length: 21 }, (_, i) => `sku-${i}`), positions: Array.from({ length: 21 }, (_, i) => i + 1) }],
+    [
+      'more than 20 objectIDs',
+      { objectIDs: Array.from({ length: 21 }, (_, i) => `sku-${i}`), positions: Array.from({ length: 21 }, (_, i) => i + 1) },
+    ],
     ['a timestamp in seconds', { timestamp: Math.floor(Date.now() / 1000) }],
     ['a timestamp older than 30 days', { timestamp: Date.now() - 31 * 24 * 3_600_000 }],
     ['an unknown eventType', { eventType: 'tap' }],

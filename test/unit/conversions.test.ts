@@ -36,7 +36,10 @@ const variantOf = (event: unknown) => {
 
 beforeEach(() => {
   ({ accepted, rejected, stop: stopListening } = listenToAnnouncements());
-  vi.stubGlobal('fetch', vi.fn(async () => new Response('{"status":200,"message":"OK"}')));
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () => new Response('{"status":200,"message":"OK"}')),
+  );
   // A fresh IndexedDB per test: nothing one test remembers leaks into another.
   vi.stubGlobal('indexedDB', new IDBFactory());
   history.replaceState(null, '', '/');
@@ -148,7 +151,10 @@ describe('which objects a trigger converts', () => {
 describe('triggers without objects', () => {
   it.each([
     ['an invalid data-insights-items selector', '<button id="trigger" data-insights-conversion="purchase" data-insights-items="[[oops">Buy</button>'],
-    ['a data-insights-items selector that matches nothing', '<button id="trigger" data-insights-conversion="purchase" data-insights-items=".missing">Buy</button>'],
+    [
+      'a data-insights-items selector that matches nothing',
+      '<button id="trigger" data-insights-conversion="purchase" data-insights-items=".missing">Buy</button>',
+    ],
     ['no object inside or around', '<button id="trigger" data-insights-conversion="addToCart">Add</button>'],
   ])('%s: a querytrail:reject naming the trigger, nothing sent', async (_, markup) => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -314,7 +320,15 @@ describe('grouping into events', () => {
     trail = init(options);
     submit('#cart');
     expect(await sent(2)).toMatchObject([
-      { index: 'products', objectIDs: ['sku-1', 'sku-2'], objectData: [{ queryID: FROM_MARKUP, price: 10, quantity: 1 }, { price: 5, quantity: 1 }], value: 15 },
+      {
+        index: 'products',
+        objectIDs: ['sku-1', 'sku-2'],
+        objectData: [
+          { queryID: FROM_MARKUP, price: 10, quantity: 1 },
+          { price: 5, quantity: 1 },
+        ],
+        value: 15,
+      },
       { index: 'gift_cards', objectIDs: ['card-1'], objectData: [{ price: 25, quantity: 1 }], value: 25 },
     ]);
     expect(accepted.map(variantOf)).toEqual(['purchasedObjectIDsAfterSearch', 'purchasedObjectIDs']);
@@ -339,13 +353,27 @@ describe('revenue', () => {
     submit('#cart');
     click('#add');
     expect((await sent(2)).map(revenueOfEvent)).toEqual([
-      { objectData: [{ price: 19.99, quantity: 3, discount: 1.5 }, { price: 0.1, quantity: 1 }], value: 60.07, currency: 'EUR' },
+      {
+        objectData: [
+          { price: 19.99, quantity: 3, discount: 1.5 },
+          { price: 0.1, quantity: 1 },
+        ],
+        value: 60.07,
+        currency: 'EUR',
+      },
       { objectData: [{ price: 0.1, quantity: 3 }], value: 0.3, currency: 'USD' },
     ]);
   });
 
   it('computes 19.99 × 3 as 59.97 and 0.1 × 3 as 0.3', () => {
-    const item = (price: number, quantity: number): ConvertedItem => ({ objectID: 'x', index: 'i', queryID: undefined, price, quantity, discount: undefined });
+    const item = (price: number, quantity: number): ConvertedItem => ({
+      objectID: 'x',
+      index: 'i',
+      queryID: undefined,
+      price,
+      quantity,
+      discount: undefined,
+    });
     expect(revenueOf([item(19.99, 3)])).toBe(59.97);
     expect(revenueOf([item(0.1, 3)])).toBe(0.3);
     expect(revenueOf([item(0.1, 1), item(0.2, 1)])).toBe(0.3);
@@ -377,7 +405,9 @@ describe('revenue', () => {
     expect(event).not.toHaveProperty('value');
     expect(event).not.toHaveProperty('currency');
     const messages = log.mock.calls.map((call) => call.map(String).join(' '));
-    expect(messages.some((message) => message.includes('<form id="cart"') && message.includes('revenue left out') && message.includes('currency'))).toBe(true);
+    expect(
+      messages.some((message) => message.includes('<form id="cart"') && message.includes('revenue left out') && message.includes('currency')),
+    ).toBe(true);
   });
 
   it('never puts revenue on a plain conversion', async () => {
@@ -426,14 +456,17 @@ describe('more than 20 objects', () => {
   });
 
   it('splits each queryID group of a plain conversion on its own', () => {
-    const items = Array.from({ length: 25 }, (_, n): ConvertedItem => ({
-      objectID: `sku-${n}`,
-      index: 'products',
-      queryID: n % 5 === 0 ? undefined : FROM_MARKUP,
-      price: undefined,
-      quantity: 1,
-      discount: undefined,
-    }));
+    const items = Array.from(
+      { length: 25 },
+      (_, n): ConvertedItem => ({
+        objectID: `sku-${n}`,
+        index: 'products',
+        queryID: n % 5 === 0 ? undefined : FROM_MARKUP,
+        price: undefined,
+        quantity: 1,
+        discount: undefined,
+      }),
+    );
     const stamp = { userToken: 'user-1', authenticatedUserToken: undefined, timestamp: Date.now() };
     const events = conversionEvents('plain', items, undefined, undefined, 'Converted', stamp, () => {});
     expect(events.map((event) => [variantOf(event), (event.objectIDs as string[]).length])).toEqual([
@@ -457,8 +490,24 @@ describe('triggers', () => {
     click('#button');
     click('#link-text');
     expect(await sent(2)).toEqual([
-      { eventType: 'conversion', eventSubtype: 'addToCart', eventName: 'Added To Cart', index: 'products', objectIDs: ['sku-1'], userToken: 'user-1', timestamp: 1_700_000_000_123 },
-      { eventType: 'conversion', eventSubtype: 'purchase', eventName: 'Purchased', index: 'products', objectIDs: ['sku-1'], userToken: 'user-1', timestamp: 1_700_000_000_123 },
+      {
+        eventType: 'conversion',
+        eventSubtype: 'addToCart',
+        eventName: 'Added To Cart',
+        index: 'products',
+        objectIDs: ['sku-1'],
+        userToken: 'user-1',
+        timestamp: 1_700_000_000_123,
+      },
+      {
+        eventType: 'conversion',
+        eventSubtype: 'purchase',
+        eventName: 'Purchased',
+        index: 'products',
+        objectIDs: ['sku-1'],
+        userToken: 'user-1',
+        timestamp: 1_700_000_000_123,
+      },
     ]);
   });
 

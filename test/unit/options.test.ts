@@ -74,7 +74,9 @@ describe('options', () => {
     const spaced = parseOptions(pageOptions(scriptWith({ 'data-app-id': 'APP', 'data-api-key': 'key', 'data-flush-interval': ' 250 ' }), undefined));
     expect(spaced.ok && spaced.options.flushInterval).toBe(250);
     for (const notDecimal of ['1e3', '0x10']) {
-      const result = parseOptions(pageOptions(scriptWith({ 'data-app-id': 'APP', 'data-api-key': 'key', 'data-query-id-ttl': notDecimal }), undefined));
+      const result = parseOptions(
+        pageOptions(scriptWith({ 'data-app-id': 'APP', 'data-api-key': 'key', 'data-query-id-ttl': notDecimal }), undefined),
+      );
       expect(result).toEqual({ ok: false, problems: [`queryIdTtl must be a whole number of seconds above 0 (got "${notDecimal}")`] });
     }
   });

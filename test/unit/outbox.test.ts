@@ -102,5 +102,4 @@ describe('the outbox', () => {
     void leavingPage.drain(() => new Promise<InsightsEvent[]>(() => {}));
     await vi.waitFor(async () => expect(await drained(createOutbox({ persistent: true }))).toEqual([]));
   });
-
 });

@@ -12,47 +12,58 @@ import { play, scenario } from '../support/scenarios';
 useHappyDom();
 
 describe('property: nothing ever throws into the page', () => {
-  it('init, the runtime API and any interaction with any markup throw nothing; console.error only for refused values', async () => {
-    await fc.assert(
-      fc.asyncProperty(scenario(anyOptions), async (page) => {
-        const outcome = await play(page);
-        expect(outcome.thrown).toEqual([]);
-        expect(outcome.pageErrors).toEqual([]);
-        // One console.error for invalid options, and the instance stays inert.
-        expect(outcome.errorsFromInit).toBe(outcome.running ? 0 : 1);
-        if (page.options.verdict !== 'either') expect(outcome.running).toBe(page.options.verdict === 'valid');
-        expect(outcome.errorsAfterInit).toBeGreaterThanOrEqual(outcome.refusedCalls);
-        expect(outcome.errorsAfterInit).toBeLessThanOrEqual(outcome.refusedCalls + (outcome.unauthorized ? 1 : 0));
-      }),
-      { numRuns: NUM_RUNS },
-    );
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'init, the runtime API and any interaction with any markup throw nothing; console.error only for refused values',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(scenario(anyOptions), async (page) => {
+          const outcome = await play(page);
+          expect(outcome.thrown).toEqual([]);
+          expect(outcome.pageErrors).toEqual([]);
+          // One console.error for invalid options, and the instance stays inert.
+          expect(outcome.errorsFromInit).toBe(outcome.running ? 0 : 1);
+          if (page.options.verdict !== 'either') expect(outcome.running).toBe(page.options.verdict === 'valid');
+          expect(outcome.errorsAfterInit).toBeGreaterThanOrEqual(outcome.refusedCalls);
+          expect(outcome.errorsAfterInit).toBeLessThanOrEqual(outcome.refusedCalls + (outcome.unauthorized ? 1 : 0));
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 describe('property: every event QueryTrail sends validates against the official OpenAPI description', () => {
-  it('every announced event and every event in a request body', async () => {
-    const seen = { announced: 0, sent: 0 };
-    await fc.assert(
-      fc.asyncProperty(scenario(validOptions), async (page) => {
-        const { announced, sent } = await play(page);
-        seen.announced += announced.length;
-        seen.sent += sent.length;
-        expect(officialProblems(announced)).toEqual([]);
-        expect(officialProblems(sent)).toEqual([]);
-      }),
-      { numRuns: NUM_RUNS },
-    );
-    // The property is only worth something when the pages send events.
-    expect(seen.announced).toBeGreaterThan(NUM_RUNS / 2);
-    expect(seen.sent).toBeGreaterThan(NUM_RUNS / 2);
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    'every announced event and every event in a request body',
+    async () => {
+      const seen = { announced: 0, sent: 0 };
+      await fc.assert(
+        fc.asyncProperty(scenario(validOptions), async (page) => {
+          const { announced, sent } = await play(page);
+          seen.announced += announced.length;
+          seen.sent += sent.length;
+          expect(officialProblems(announced)).toEqual([]);
+          expect(officialProblems(sent)).toEqual([]);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+      // The property is only worth something when the pages send events.
+      expect(seen.announced).toBeGreaterThan(NUM_RUNS / 2);
+      expect(seen.sent).toBeGreaterThan(NUM_RUNS / 2);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
 
 describe('regressions: shrunk counterexamples of the properties', () => {
   let trail: QueryTrail | undefined;
   beforeEach(() => {
     for (const quiet of ['error', 'warn', 'log'] as const) vi.spyOn(console, quiet).mockImplementation(() => {});
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(null, { status: 200 })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(null, { status: 200 })),
+    );
   });
   afterEach(() => {
     trail?.destroy();
@@ -84,7 +95,10 @@ describe('regressions: shrunk counterexamples of the properties', () => {
       answers: [500],
       beaconAccepted: true,
       // One click, then a second of waiting.
-      actions: [{ kind: 'click', target: 0 }, { kind: 'scroll', ratio: 0 }],
+      actions: [
+        { kind: 'click', target: 0 },
+        { kind: 'scroll', ratio: 0 },
+      ],
     });
     expect(sent.length).toBeLessThan(10);
   });

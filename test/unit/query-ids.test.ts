@@ -124,7 +124,15 @@ describe('remember and recall', () => {
 
 describe('prune', () => {
   it('deletes expired entries from IndexedDB', async () => {
-    await directly((store) => setMany([['old', query(1)], ['new', query(2, T0 + HOUR)]], store));
+    await directly((store) =>
+      setMany(
+        [
+          ['old', query(1)],
+          ['new', query(2, T0 + HOUR)],
+        ],
+        store,
+      ),
+    );
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
 
     await memory.prune(T0 + HOUR + 1);
@@ -179,7 +187,6 @@ describe('prune', () => {
     expect(await storedKeys()).toEqual(['good']);
   });
 });
-
 
 describe('forget and clear', () => {
   it('forgets objects in this page and in IndexedDB', async () => {
@@ -268,7 +275,15 @@ describe('consent', () => {
   });
 
   it('runs a prune asked for before consent once storing is allowed', async () => {
-    await directly((store) => setMany([['old', query(1)], ['new', query(2, T0 + HOUR)]], store));
+    await directly((store) =>
+      setMany(
+        [
+          ['old', query(1)],
+          ['new', query(2, T0 + HOUR)],
+        ],
+        store,
+      ),
+    );
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
     await memory.prune(T0 + HOUR + 1);
 
@@ -404,4 +419,3 @@ describe('hand-off to the next page of the tab', () => {
     expect(sessionStorage.length).toBe(0);
   });
 });
-

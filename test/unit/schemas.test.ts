@@ -13,7 +13,6 @@ const cases = ctsCases(NOW_ROUNDED);
 
 const examples = pushEventsExamples.requests as Record<string, { events: Event[] }>;
 
-
 /** What validateEvent makes of each event: the variant when it passes, the rule when it fails. */
 const outcomes = (events: Event[]) =>
   events.map((event) => {
@@ -38,16 +37,13 @@ describe('official request cases pass', () => {
     expect(JSON.stringify(cases)).not.toContain('${{');
   });
 
-  it.each(cases.map((testCase) => [testCase.testName ?? '(unnamed)', testCase] as const))(
-    'CTS case %s',
-    (name, testCase) => {
-      const { events } = testCase.request.body;
-      expect(outcomes(events)).toEqual(expectedByCase[name]);
-      expect(events.map((event) => variantOf(event))).toEqual(expectedByCase[name]);
-      // Validation hands the event on unchanged: nothing the API needs is stripped.
-      for (const event of events) expect(validateEvent(event, CTS_TIME)).toMatchObject({ ok: true, event });
-    },
-  );
+  it.each(cases.map((testCase) => [testCase.testName ?? '(unnamed)', testCase] as const))('CTS case %s', (name, testCase) => {
+    const { events } = testCase.request.body;
+    expect(outcomes(events)).toEqual(expectedByCase[name]);
+    expect(events.map((event) => variantOf(event))).toEqual(expectedByCase[name]);
+    // Validation hands the event on unchanged: nothing the API needs is stripped.
+    for (const event of events) expect(validateEvent(event, CTS_TIME)).toMatchObject({ ok: true, event });
+  });
 
   const expectedByExample: Record<string, Variant> = {
     ClickObjectIDsAfterSearch: 'clickedObjectIDsAfterSearch',
@@ -76,8 +72,7 @@ describe('official request cases pass', () => {
   });
 });
 
-const without = (event: Event, field: string): Event =>
-  Object.fromEntries(Object.entries(event).filter(([name]) => name !== field));
+const without = (event: Event, field: string): Event => Object.fromEntries(Object.entries(event).filter(([name]) => name !== field));
 const objectIDsCount = (count: number) => Array.from({ length: count }, (_, n) => `sku-${n + 1}`);
 
 const clickAfterSearch: Event = {
@@ -141,8 +136,16 @@ describe('events a user builds', () => {
     },
     { name: 'a 64-character eventName', event: { ...clickAfterSearch, eventName: 'E'.repeat(64) }, variant: 'clickedObjectIDsAfterSearch' },
     { name: 'a 128-character userToken', event: { ...clickAfterSearch, userToken: 'u'.repeat(128) }, variant: 'clickedObjectIDsAfterSearch' },
-    { name: 'value as a 16-character string', event: { ...purchaseAfterSearch, value: '1234567890123.45' }, variant: 'purchasedObjectIDsAfterSearch' },
-    { name: 'no timestamp (the API uses the time of arrival)', event: without(clickAfterSearch, 'timestamp'), variant: 'clickedObjectIDsAfterSearch' },
+    {
+      name: 'value as a 16-character string',
+      event: { ...purchaseAfterSearch, value: '1234567890123.45' },
+      variant: 'purchasedObjectIDsAfterSearch',
+    },
+    {
+      name: 'no timestamp (the API uses the time of arrival)',
+      event: without(clickAfterSearch, 'timestamp'),
+      variant: 'clickedObjectIDsAfterSearch',
+    },
   ];
   it.each(edgeCases)('valid: $name', ({ event, variant }) => {
     expect(outcomes([event])).toEqual([variant]);
@@ -162,33 +165,97 @@ const pointsAt = (variant: Variant | undefined, field: string, says?: RegExp) =>
 describe('events that break a rule of the official spec are refused, naming the field', () => {
   const mutations: { name: string; event: Event; rule: RegExp }[] = [
     { name: 'eventName empty', event: { ...clickAfterSearch, eventName: '' }, rule: pointsAt('clickedObjectIDsAfterSearch', 'eventName', /64/) },
-    { name: 'eventName of 65 characters', event: { ...clickAfterSearch, eventName: 'E'.repeat(65) }, rule: pointsAt('clickedObjectIDsAfterSearch', 'eventName', /64/) },
-    { name: 'eventName with é', event: { ...clickAfterSearch, eventName: 'Produit consulté' }, rule: pointsAt('clickedObjectIDsAfterSearch', 'eventName', /ASCII/) },
-    { name: 'eventName with a control character', event: { ...clickAfterSearch, eventName: 'Hit\nClicked' }, rule: pointsAt('clickedObjectIDsAfterSearch', 'eventName', /ASCII/) },
+    {
+      name: 'eventName of 65 characters',
+      event: { ...clickAfterSearch, eventName: 'E'.repeat(65) },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'eventName', /64/),
+    },
+    {
+      name: 'eventName with é',
+      event: { ...clickAfterSearch, eventName: 'Produit consulté' },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'eventName', /ASCII/),
+    },
+    {
+      name: 'eventName with a control character',
+      event: { ...clickAfterSearch, eventName: 'Hit\nClicked' },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'eventName', /ASCII/),
+    },
     { name: 'eventName missing', event: without(clickAfterSearch, 'eventName'), rule: pointsAt('clickedObjectIDsAfterSearch', 'eventName') },
     { name: 'eventType missing', event: without(clickAfterSearch, 'eventType'), rule: pointsAt(undefined, 'eventType') },
     { name: 'index missing', event: without(clickAfterSearch, 'index'), rule: pointsAt('clickedObjectIDsAfterSearch', 'index') },
     { name: 'userToken missing', event: without(clickAfterSearch, 'userToken'), rule: pointsAt('clickedObjectIDsAfterSearch', 'userToken') },
     { name: 'eventType "purchase"', event: { ...clickAfterSearch, eventType: 'purchase' }, rule: pointsAt(undefined, 'eventType', /conversion/) },
-    { name: 'userToken with a space', event: { ...clickAfterSearch, userToken: 'user 1' }, rule: pointsAt('clickedObjectIDsAfterSearch', 'userToken', /128/) },
-    { name: 'userToken of 129 characters', event: { ...clickAfterSearch, userToken: 'u'.repeat(129) }, rule: pointsAt('clickedObjectIDsAfterSearch', 'userToken', /128/) },
-    { name: 'queryID not hexadecimal', event: { ...clickAfterSearch, queryID: 'g'.repeat(32) }, rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID', /32/) },
-    { name: 'queryID in uppercase hex', event: { ...clickAfterSearch, queryID: QUERY_ID.toUpperCase() }, rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID', /lowercase/) },
-    { name: 'queryID of 31 characters', event: { ...clickAfterSearch, queryID: QUERY_ID.slice(1) }, rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID', /32/) },
-    { name: 'message_ queryID with a space', event: { ...clickAfterSearch, queryID: 'message_my query' }, rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID') },
-    { name: 'message_ queryID over 128 characters', event: { ...clickAfterSearch, queryID: `message_${'q'.repeat(121)}` }, rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID') },
-    { name: 'objectIDs empty', event: { ...without(clickAfterSearch, 'positions'), objectIDs: [] }, rule: pointsAt('clickedObjectIDsAfterSearch', 'objectIDs', /empty|1 to 20/) },
+    {
+      name: 'userToken with a space',
+      event: { ...clickAfterSearch, userToken: 'user 1' },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'userToken', /128/),
+    },
+    {
+      name: 'userToken of 129 characters',
+      event: { ...clickAfterSearch, userToken: 'u'.repeat(129) },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'userToken', /128/),
+    },
+    {
+      name: 'queryID not hexadecimal',
+      event: { ...clickAfterSearch, queryID: 'g'.repeat(32) },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID', /32/),
+    },
+    {
+      name: 'queryID in uppercase hex',
+      event: { ...clickAfterSearch, queryID: QUERY_ID.toUpperCase() },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID', /lowercase/),
+    },
+    {
+      name: 'queryID of 31 characters',
+      event: { ...clickAfterSearch, queryID: QUERY_ID.slice(1) },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID', /32/),
+    },
+    {
+      name: 'message_ queryID with a space',
+      event: { ...clickAfterSearch, queryID: 'message_my query' },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID'),
+    },
+    {
+      name: 'message_ queryID over 128 characters',
+      event: { ...clickAfterSearch, queryID: `message_${'q'.repeat(121)}` },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'queryID'),
+    },
+    {
+      name: 'objectIDs empty',
+      event: { ...without(clickAfterSearch, 'positions'), objectIDs: [] },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'objectIDs', /empty|1 to 20/),
+    },
     {
       name: 'objectIDs with 21 items',
       event: { ...clickAfterSearch, objectIDs: objectIDsCount(21), positions: objectIDsCount(21).map((_, n) => n + 1) },
       rule: pointsAt('clickedObjectIDsAfterSearch', 'objectIDs', /20/),
     },
-    { name: 'objectIDs holding a number', event: { ...clickAfterSearch, objectIDs: ['sku-1', 2] }, rule: pointsAt('clickedObjectIDsAfterSearch', 'objectIDs.1') },
+    {
+      name: 'objectIDs holding a number',
+      event: { ...clickAfterSearch, objectIDs: ['sku-1', 2] },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'objectIDs.1'),
+    },
     { name: 'position 0', event: { ...clickAfterSearch, positions: [0, 1] }, rule: pointsAt('clickedObjectIDsAfterSearch', 'positions.0', /from 1/) },
-    { name: 'negative position', event: { ...clickAfterSearch, positions: [1, -2] }, rule: pointsAt('clickedObjectIDsAfterSearch', 'positions.1', /from 1/) },
-    { name: 'position 1.5', event: { ...clickAfterSearch, positions: [1.5, 2] }, rule: pointsAt('clickedObjectIDsAfterSearch', 'positions.0', /whole/) },
-    { name: 'fewer positions than objectIDs', event: { ...clickAfterSearch, positions: [1] }, rule: pointsAt('clickedObjectIDsAfterSearch', 'positions', /per objectID/) },
-    { name: 'positions on a conversion', event: { ...conversionAfterSearch, positions: [1, 2] }, rule: pointsAt('convertedObjectIDsAfterSearch', 'positions') },
+    {
+      name: 'negative position',
+      event: { ...clickAfterSearch, positions: [1, -2] },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'positions.1', /from 1/),
+    },
+    {
+      name: 'position 1.5',
+      event: { ...clickAfterSearch, positions: [1.5, 2] },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'positions.0', /whole/),
+    },
+    {
+      name: 'fewer positions than objectIDs',
+      event: { ...clickAfterSearch, positions: [1] },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'positions', /per objectID/),
+    },
+    {
+      name: 'positions on a conversion',
+      event: { ...conversionAfterSearch, positions: [1, 2] },
+      rule: pointsAt('convertedObjectIDsAfterSearch', 'positions'),
+    },
     {
       name: 'positions without queryID on a click',
       event: without(clickAfterSearch, 'queryID'),
@@ -215,10 +282,20 @@ describe('events that break a rule of the official spec are refused, naming the 
     },
     {
       name: 'objectData queryID not 32 hex',
-      event: { ...purchaseAfterSearch, objectData: [{ price: 1, queryID: 'message_agent' }, { price: 2, queryID: QUERY_ID }] },
+      event: {
+        ...purchaseAfterSearch,
+        objectData: [
+          { price: 1, queryID: 'message_agent' },
+          { price: 2, queryID: QUERY_ID },
+        ],
+      },
       rule: pointsAt('purchasedObjectIDsAfterSearch', 'objectData.0.queryID', /32/),
     },
-    { name: 'value as a 17-character string', event: { ...purchaseAfterSearch, value: '12345678901234.56' }, rule: pointsAt('purchasedObjectIDsAfterSearch', 'value', /16/) },
+    {
+      name: 'value as a 17-character string',
+      event: { ...purchaseAfterSearch, value: '12345678901234.56' },
+      rule: pointsAt('purchasedObjectIDsAfterSearch', 'value', /16/),
+    },
     {
       name: 'quantity 1.5',
       event: { ...addedToCart, objectData: [{ price: 1, quantity: 1.5 }, { price: 5 }] },
@@ -229,8 +306,16 @@ describe('events that break a rule of the official spec are refused, naming the 
       event: { ...clickAfterSearch, timestamp: Date.now() - 4 * 24 * 3_600_000 - 60_000 },
       rule: pointsAt('clickedObjectIDsAfterSearch', 'timestamp', /4 days/),
     },
-    { name: 'timestamp as a string', event: { ...clickAfterSearch, timestamp: String(NOW_ROUNDED) }, rule: pointsAt('clickedObjectIDsAfterSearch', 'timestamp') },
-    { name: 'an unknown top-level key', event: { ...clickAfterSearch, sessionId: 'abc' }, rule: pointsAt('clickedObjectIDsAfterSearch', 'sessionId') },
+    {
+      name: 'timestamp as a string',
+      event: { ...clickAfterSearch, timestamp: String(NOW_ROUNDED) },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'timestamp'),
+    },
+    {
+      name: 'an unknown top-level key',
+      event: { ...clickAfterSearch, sessionId: 'abc' },
+      rule: pointsAt('clickedObjectIDsAfterSearch', 'sessionId'),
+    },
     { name: 'eventSubtype "refund"', event: { ...addedToCart, eventSubtype: 'refund' }, rule: pointsAt(undefined, 'eventSubtype', /addToCart/) },
     {
       name: 'a purchase after search without objectData',

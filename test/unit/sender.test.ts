@@ -65,7 +65,13 @@ afterEach(() => {
 });
 
 const startDelivery = (): Sender =>
-  createSender({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused, outbox: createOutbox({ persistent: false }) });
+  createSender({
+    url: EVENTS_URL,
+    flushInterval: FLUSH_INTERVAL,
+    log: createLog(false),
+    onRefused: refused,
+    outbox: createOutbox({ persistent: false }),
+  });
 
 const enqueueAll = (delivery: Sender, events: InsightsEvent[]) => {
   for (const event of events) delivery.enqueue(event);
@@ -327,7 +333,13 @@ describe('answers of the API', () => {
   it('backs off after failures in a row instead of retrying at every interval', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
     answerFor = () => 500;
-    const delivery = createSender({ url: EVENTS_URL, flushInterval: 0, log: createLog(false), onRefused: refused, outbox: createOutbox({ persistent: false }) });
+    const delivery = createSender({
+      url: EVENTS_URL,
+      flushInterval: 0,
+      log: createLog(false),
+      onRefused: refused,
+      outbox: createOutbox({ persistent: false }),
+    });
     delivery.enqueue(click(1));
     await vi.advanceTimersByTimeAsync(1);
     await vi.advanceTimersByTimeAsync(1000 + 2000 + 4000);
@@ -404,4 +416,3 @@ describe('answers of the API', () => {
     expectDeliveredOnce(clicks(1500));
   });
 });
-

@@ -16,7 +16,10 @@ let stopListening: () => void;
 
 beforeEach(() => {
   ({ accepted, rejected, stop: stopListening } = listenToAnnouncements());
-  vi.stubGlobal('fetch', vi.fn(async () => new Response('{"status":200,"message":"OK"}')));
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () => new Response('{"status":200,"message":"OK"}')),
+  );
 });
 
 afterEach(() => {
@@ -102,9 +105,17 @@ describe('clicks on results', () => {
 
 describe('broken markup', () => {
   it.each([
-    ['position 0', `<li data-insights-index="p" data-insights-query-id="${QUERY_ID}" data-insights-object-id="a" data-insights-position="0"><b>x</b></li>`, 'positions.0: must be a whole number from 1'],
+    [
+      'position 0',
+      `<li data-insights-index="p" data-insights-query-id="${QUERY_ID}" data-insights-object-id="a" data-insights-position="0"><b>x</b></li>`,
+      'positions.0: must be a whole number from 1',
+    ],
     ['an empty objectID', `<li data-insights-index="p" data-insights-object-id=""><b>x</b></li>`, 'objectIDs.0: must not be empty'],
-    ['a 100-character event name', `<li data-insights-index="p" data-insights-object-id="a" data-insights-event-name="${'n'.repeat(100)}"><b>x</b></li>`, 'eventName: must be 1 to 64'],
+    [
+      'a 100-character event name',
+      `<li data-insights-index="p" data-insights-object-id="a" data-insights-event-name="${'n'.repeat(100)}"><b>x</b></li>`,
+      'eventName: must be 1 to 64',
+    ],
     ['no index', `<li data-insights-object-id="a"><b>x</b></li>`, 'index: must not be empty'],
     ['a filter without attribute', `<a data-insights-index="p" data-insights-filter="Apple"><b>x</b></a>`, 'filters.0: must be "attribute:value"'],
   ])('drops %s with a warning naming the element and the rule', (_, markup, rule) => {
@@ -138,7 +149,9 @@ describe('broken markup', () => {
     expect(rejected).toEqual([]);
     // An empty queryID is none at all: only the invalid one is worth a warning.
     expect(warn).toHaveBeenCalledOnce();
-    expect(String(warn.mock.calls[0]?.[1])).toMatch(/<li id="bad".*data-insights-query-id "not-a-query-id" ignored: a queryID is 32 lowercase hexadecimal/);
+    expect(String(warn.mock.calls[0]?.[1])).toMatch(
+      /<li id="bad".*data-insights-query-id "not-a-query-id" ignored: a queryID is 32 lowercase hexadecimal/,
+    );
   });
 });
 
@@ -233,7 +246,9 @@ describe('identity', () => {
     trail = init({ ...testOptions, useCookie: true });
     const attributes = String(written.mock.calls.at(-1)?.[0]).split(';');
     expect(attributes[0]).toBe(`_ALGOLIA=${trail.getUserToken()}`);
-    expect(attributes.slice(1).sort()).toEqual(['SameSite=Lax', 'max-age=15552000', 'path=/'].concat(location.protocol === 'https:' ? ['Secure'] : []).sort());
+    expect(attributes.slice(1).sort()).toEqual(
+      ['SameSite=Lax', 'max-age=15552000', 'path=/'].concat(location.protocol === 'https:' ? ['Secure'] : []).sort(),
+    );
   });
 
   it('never writes the cookie without useCookie', () => {
@@ -351,7 +366,14 @@ describe('storage and delivery through the runtime API', () => {
     });
     return sent;
   };
-  const storedClick = (): InsightsEvent => ({ eventType: 'click', eventName: 'Hit Clicked', index: 'p', userToken: 'user-1', timestamp: Date.now(), objectIDs: ['stored'] });
+  const storedClick = (): InsightsEvent => ({
+    eventType: 'click',
+    eventName: 'Hit Clicked',
+    index: 'p',
+    userToken: 'user-1',
+    timestamp: Date.now(),
+    objectIDs: ['stored'],
+  });
   const answering = (status: number) => vi.fn(async (_url: string, _request?: RequestInit) => new Response('{}', { status }));
   /** Every send is answered 200, but the first one only when the test calls `answer`. */
   const firstSendHeld = () => {

@@ -42,7 +42,10 @@ beforeEach(() => {
   stubIntersectionObserver();
   vi.spyOn(document, 'hidden', 'get').mockImplementation(() => hidden);
   vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => (hidden ? 'hidden' : 'visible'));
-  vi.stubGlobal('fetch', vi.fn(async () => new Response('{"status":200,"message":"OK"}')));
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () => new Response('{"status":200,"message":"OK"}')),
+  );
   accepted = [];
   document.addEventListener('querytrail:event', onEvent);
 });
