@@ -36,6 +36,8 @@ async function directly<T>(operation: (store: UseStore) => Promise<T>): Promise<
 }
 
 const storedKeys = () => directly((store) => keys<string>(store));
+/** Entries as an earlier page (or another version of the script) stored them. */
+const storeEntries = (entries: [string, unknown][]) => directly((store) => setMany(entries, store));
 
 /** A later page: it loads what earlier pages stored when it starts, as QueryTrail does. */
 async function laterPageAt(now: number) {
@@ -124,15 +126,10 @@ describe('remember and recall', () => {
 
 describe('prune', () => {
   it('deletes expired entries from IndexedDB', async () => {
-    await directly((store) =>
-      setMany(
-        [
-          ['old', query(1)],
-          ['new', query(2, T0 + HOUR)],
-        ],
-        store,
-      ),
-    );
+    await storeEntries([
+      ['old', query(1)],
+      ['new', query(2, T0 + HOUR)],
+    ]);
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
 
     await memory.prune(T0 + HOUR + 1);
@@ -142,7 +139,7 @@ describe('prune', () => {
 
   it('keeps the 5,000 newest entries and drops the oldest', async () => {
     const seeded = Array.from({ length: 5_010 }, (_, i): [string, RememberedQuery] => [`object-${i}`, query(i, T0 + i)]);
-    await directly((store) => setMany(seeded, store));
+    await storeEntries(seeded);
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
 
     await memory.prune(T0 + 5_010);
@@ -157,7 +154,7 @@ describe('prune', () => {
   });
 
   it('keeps an entry remembered while the prune runs, even where the prune deletes an expired one of the same object', async () => {
-    await directly((store) => setMany([['42', query(1)]], store));
+    await storeEntries([['42', query(1)]]);
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
 
     const pruning = memory.prune(T0 + HOUR);
@@ -168,16 +165,11 @@ describe('prune', () => {
   });
 
   it('treats stored values of another shape as expired, and deletes them', async () => {
-    await directly((store) =>
-      setMany(
-        [
-          ['numeric-query-id', { index: 'products', queryID: 7, at: T0 }],
-          ['text', 'not an entry'],
-          ['good', query(1)],
-        ],
-        store,
-      ),
-    );
+    await storeEntries([
+      ['numeric-query-id', { index: 'products', queryID: 7, at: T0 }],
+      ['text', 'not an entry'],
+      ['good', query(1)],
+    ]);
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: true });
 
     expect(memory.recall('numeric-query-id', 'products', T0)).toBeUndefined();
@@ -232,7 +224,7 @@ describe('forget and clear', () => {
   });
 
   it('clear without consent removes what earlier pages stored, without creating anything', async () => {
-    await directly((store) => setMany([['a', query(1)]], store));
+    await storeEntries([['a', query(1)]]);
     const open = vi.spyOn(factory, 'open');
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
 
@@ -259,7 +251,7 @@ describe('consent', () => {
   });
 
   it('writes what was remembered in memory once storing is allowed, and stops when it no longer is', async () => {
-    await directly((store) => setMany([['forgotten', query(9)]], store));
+    await storeEntries([['forgotten', query(9)]]);
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
     memory.remember('a', query(1));
     memory.remember('b', query(2));
@@ -275,15 +267,10 @@ describe('consent', () => {
   });
 
   it('runs a prune asked for before consent once storing is allowed', async () => {
-    await directly((store) =>
-      setMany(
-        [
-          ['old', query(1)],
-          ['new', query(2, T0 + HOUR)],
-        ],
-        store,
-      ),
-    );
+    await storeEntries([
+      ['old', query(1)],
+      ['new', query(2, T0 + HOUR)],
+    ]);
     const memory = createQueryIdMemory({ ttlMs: HOUR, persistent: false });
     await memory.prune(T0 + HOUR + 1);
 
