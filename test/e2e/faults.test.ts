@@ -1,6 +1,6 @@
 /**
  * "Nothing lost, nothing twice": delivery under the faults a real network and the Insights API
- * produce (SPEC §7). Every scenario generates distinct events, lets the fault happen, and counts
+ * produce (docs/behaviour.md, Delivery). Every scenario generates distinct events, lets the fault happen, and counts
  * each event by its identity (eventName + objectIDs + timestamp) among the collector's answered
  * 2xx receptions: every valid event must arrive exactly once. A copy the collector received but
  * never answered (a hung request) is not a delivery and is reported apart.

@@ -8,7 +8,7 @@ describe('broken markup', () => {
     const { page, probe, pageErrors } = await e2e.open('/broken.html');
     const brokenObjects = ['position-zero', 'empty-object-id', 'long-event-name'];
     for (const id of brokenObjects) await page.click(`#${id} .title`);
-    // Its click goes without the invalid queryID, as a click when no search is known (SPEC §3).
+    // Its click goes without the invalid queryID, as a click when no search is known (docs/behaviour.md, Attribution).
     await page.click('#bad-query-id .title');
     await page.click('#valid .title');
 

@@ -12,7 +12,7 @@ function scriptWith(attributes: Record<string, string>): HTMLScriptElement {
 afterEach(() => vi.restoreAllMocks());
 
 describe('options', () => {
-  it('fills in the defaults of SPEC §1', () => {
+  it('fills in the documented defaults (docs/behaviour.md, Options)', () => {
     const result = parseOptions(credentials);
     expect(result).toEqual({
       ok: true,

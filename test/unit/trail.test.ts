@@ -131,7 +131,7 @@ describe('broken markup', () => {
     expect(String(warn.mock.calls[0]?.[1])).toContain(rule);
     expect(String(warn.mock.calls[0]?.[1])).toContain(`from <${(document.body.firstElementChild as Element).localName}`);
   });
-  it('sends a click whose queryID is invalid without it (SPEC §3: no valid queryID is known), with a warning naming the element', () => {
+  it('sends a click whose queryID is invalid without it (no valid queryID is known: docs/behaviour.md, Attribution), with a warning naming the element', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     document.body.innerHTML = `
       <ol data-insights-index="p" data-insights-query-id="${QUERY_ID}">
