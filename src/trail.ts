@@ -4,7 +4,7 @@ import { views } from './views';
 import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
 import { watchViews } from './capture/views';
-import { createOutbox } from './delivery/outbox';
+import { createOutbox, OUTBOX_CAP } from './delivery/outbox';
 import { createSender, type Sender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
 import { withoutUndefined } from './events/build';
@@ -69,7 +69,11 @@ function start(options: Options): QueryTrail {
 
   const storage = { persistent: privacy.mayStore(), onStorageProblem: log.debug };
   const memory = createQueryIdMemory({ ttlMs: options.queryIdTtl * 1000, ...storage });
-  const outbox = createOutbox({ ...storage, onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`) });
+  const outbox = createOutbox({
+    ...storage,
+    onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`),
+    onFull: (count) => log.warn(`${count} undelivered events dropped: at most ${OUTBOX_CAP} are kept, the newest`),
+  });
   const reject = rejecter(log);
   const sender = createSender({
     url: eventsUrl(options.endpoint, options.appId, options.apiKey),
@@ -81,9 +85,9 @@ function start(options: Options): QueryTrail {
   const emit = emitter(log, sender.enqueue, reject);
   const attribution = createAttribution(memory, landingQueryID(location.search, options.queryIdParam, log), log);
 
-  const stopCapturing = capture(options, log, privacy, identity, attribution, emit, reject, () => {
+  const stopCapturing = capture(options, log, privacy, identity, attribution, emit, reject, (leaving) => {
     memory.handOff();
-    sender.flushOnExit();
+    sender.flushOnExit(leaving);
   });
 
   const applyStorageConsent = () => {
@@ -108,7 +112,8 @@ function start(options: Options): QueryTrail {
 
 /**
  * Listens to the page: clicks and submits, objects as they come and go, views, and the page's
- * exit, which also calls `onExit`. Returns what stops it all.
+ * exit, which also calls `onExit` (`leaving` where the page is left, not only hidden). Returns
+ * what stops it all.
  */
 function capture(
   options: Options,
@@ -118,7 +123,7 @@ function capture(
   attribution: Attribution,
   emit: Emit,
   reject: Reject,
-  onExit: () => void,
+  onExit: (leaving: boolean) => void,
 ): () => void {
   const { clickObject, clickFilter } = objectAndFilterClicks(options, emit, attribution);
   const convert = conversions(options, emit, reject, attribution, privacy.isInactive, log);
@@ -148,8 +153,8 @@ function capture(
     shadowRoot: (root) => interactions.watch(root),
   });
   const stopExit = onPageExit(
-    withoutThrowing(log, () => {
-      onExit();
+    withoutThrowing(log, (leaving: boolean) => {
+      onExit(leaving);
       viewWatcher?.pause();
     }),
   );

@@ -1,7 +1,7 @@
 import type { InsightsEvent } from '../events/schemas';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
-/** Beacons and keepalive fetches share a 64 KB budget per page: stay well under it. */
+/** Well under the 64 KB that beacons and keepalive fetches share per page, so that one exit beacon fits. */
 export const MAX_REQUEST_BYTES = 48_000;
 
 /** The events of one request, whose body is `bodyOf(batch)`. */
@@ -12,20 +12,25 @@ const ENVELOPE_BYTES = '{"events":[]}'.length;
 
 export const bodyOf = (events: readonly InsightsEvent[]) => JSON.stringify({ events });
 
-/** Groups events, in order, into requests within the API's and the browser's limits. */
-export function toBatches(events: readonly InsightsEvent[]): Batch[] {
-  const batches: Batch[] = [];
-  let current: Batch | undefined;
-  let bytes = 0;
+/**
+ * Groups events, in order, into requests within the API's and the browser's limits, one request
+ * at a time: a burst of many thousand events is measured as it is sent, not all in one task.
+ */
+export function* batchesOf(events: readonly InsightsEvent[]): Generator<Batch, void, undefined> {
+  let current: Batch = [];
+  let bytes = ENVELOPE_BYTES;
   for (const event of events) {
     const size = encoder.encode(JSON.stringify(event)).length + 1;
-    if (!current || current.length === MAX_EVENTS_PER_REQUEST || bytes + size > MAX_REQUEST_BYTES) {
+    if (current.length && (current.length === MAX_EVENTS_PER_REQUEST || bytes + size > MAX_REQUEST_BYTES)) {
+      yield current;
       current = [];
-      batches.push(current);
       bytes = ENVELOPE_BYTES;
     }
     current.push(event);
     bytes += size;
   }
-  return batches;
+  if (current.length) yield current;
 }
+
+/** Every request's events at once. */
+export const toBatches = (events: readonly InsightsEvent[]): Batch[] => [...batchesOf(events)];

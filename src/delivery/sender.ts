@@ -1,7 +1,7 @@
-import type { InsightsEvent } from '../events/schemas';
+import { isTooOld, type InsightsEvent } from '../events/schemas';
 import type { Log } from '../lib/log';
-import { bodyOf, toBatches } from './batches';
-import type { Outbox } from './outbox';
+import { type Batch, batchesOf, bodyOf, toBatches } from './batches';
+import { OUTBOX_CHUNK, type Outbox } from './outbox';
 import { settleAnswers, type Deliver } from './settle';
 import { post, sendOnExit } from './transport';
 import { createWaitingList } from './waiting';
@@ -28,10 +28,13 @@ export interface Sender {
    */
   retry(): Promise<void>;
   /**
-   * The page may be going away: hand everything waiting to beacons, without waiting. A request
-   * in flight then that fails without an answer is not sent again: it may well have arrived.
+   * The page is hidden, or `leaving` (pagehide, freeze): what waits leaves in beacons, as far as
+   * the browser's beacon budget goes. A hidden page may come back: the rest waits for the next
+   * regular send. A page that is leaving hands the rest to the tab's next page where storing is
+   * allowed, and a request it had in flight that fails without an answer is not sent again: it
+   * may well have arrived.
    */
-  flushOnExit(): void;
+  flushOnExit(leaving: boolean): void;
   /** Drops everything waiting (opt-out), a batch in flight too, whatever its answer. */
   clear(): void;
   /**
@@ -41,16 +44,67 @@ export interface Sender {
   stop(): void;
 }
 
-/** One batch at a time: keepalive requests in flight share a 64 KB budget per page. Resolves with the events to try again later. */
-async function deliverInTurn(events: InsightsEvent[], deliver: Deliver) {
-  const failed: InsightsEvent[] = [];
-  for (const batch of toBatches(events)) failed.push(...(await deliver(batch)));
-  return failed;
+/** Requests in flight at once while the page lives, once the first of a run was answered. */
+const LANES = 3;
+/** A regular send of more events than this is stored first, where allowed, and sent from the outbox. */
+const BURST = OUTBOX_CHUNK;
+
+/**
+ * Runs of sends. A run sends its events in batches: the first alone, then up to LANES at once.
+ * A batch that comes back with events to keep (no answer, 5xx, a refused key) ends the run: the
+ * batches not sent yet are kept with it, and the backoff decides when they go.
+ */
+function createRuns(deliver: Deliver) {
+  const running = new Set<Generator<Batch, void, undefined>>();
+  const run = async (events: InsightsEvent[]): Promise<InsightsEvent[]> => {
+    const batches = batchesOf(events);
+    const kept: InsightsEvent[] = [];
+    let failed = false;
+    /** Sends the next batch; false once none is left or the run failed. */
+    const sendNext = async () => {
+      const next = batches.next();
+      if (next.done) return false;
+      const toKeep = await deliver(next.value);
+      kept.push(...toKeep);
+      failed ||= toKeep.length > 0;
+      return !failed;
+    };
+    const lane = async () => {
+      let more = true;
+      while (more) more = await sendNext();
+    };
+    running.add(batches);
+    // The first batch alone: a refused key or a network that is down shows on one request, not on LANES.
+    if (await sendNext()) await Promise.all(Array.from({ length: LANES }, lane));
+    running.delete(batches);
+    return [...kept, ...[...batches].flat()];
+  };
+  /** The page is going: the events of every run not sent yet, taken out of their runs. */
+  const takeUnsent = () => [...running].flatMap((batches) => [...batches].flat());
+  return { run, takeUnsent };
 }
 
-/** For a page that is going: every event leaves now, in beacons, or never. */
-function sendAllOnExit(url: string, events: InsightsEvent[]) {
-  for (const batch of toBatches(events)) sendOnExit(url, bodyOf(batch));
+/**
+ * Sends new events, and keeps what fails for a retry. A burst is stored first where allowed, and
+ * sent from the outbox a chunk at a time (`drain`), so that a page left in its middle loses none of
+ * it: what did not leave goes from the next page.
+ */
+async function sendNew(
+  events: InsightsEvent[],
+  outbox: Outbox,
+  run: (events: InsightsEvent[]) => Promise<InsightsEvent[]>,
+  drain: () => Promise<void>,
+) {
+  const unstored = events.length > BURST ? await outbox.store(events) : events;
+  if (unstored.length < events.length) await drain();
+  await outbox.add(await run(unstored));
+}
+
+/** For a page that is going: the events not too old leave in beacons, while the browser takes them; resolves with the rest. */
+function sendAllOnExit(url: string, events: InsightsEvent[]): InsightsEvent[] {
+  const batches = toBatches(events.filter((event) => !isTooOld(event)));
+  const refused = batches.findIndex((batch) => !sendOnExit(url, bodyOf(batch)));
+  return refused < 0 ? [] : batches.slice(refused).flat();
 }
 
 /**
@@ -81,14 +135,16 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
     return clears !== clearsBefore ? [] : settle(events, response, exits !== exitsBefore);
   }
 
+  const runs = createRuns(deliver);
+
   /** The regular send: new events only, so that retries keep to their backoff. */
-  const sendWaiting = async () => outbox.add(await deliverInTurn(waiting.take(), deliver));
+  const sendWaiting = () => sendNew(waiting.take(), outbox, runs.run, retry);
   const waiting = createWaitingList(flushInterval, sendWaiting);
 
   async function retry(): Promise<void> {
     clearTimeout(retryTimer);
     const clearsBefore = clears;
-    if (!stopped) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : deliverInTurn(events, deliver)));
+    if (!stopped) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : runs.run(events)));
   }
   window.addEventListener('online', retry);
 
@@ -100,10 +156,14 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
       await Promise.all([sendWaiting(), retry()]);
     },
     retry,
-    flushOnExit() {
-      exits += 1;
-      // What the outbox stored waits for the next page.
-      if (!stopped) sendAllOnExit(url, [...outbox.takeUnstored(), ...waiting.take()]);
+    flushOnExit(leaving) {
+      if (leaving) exits += 1;
+      if (stopped) return;
+      // What the outbox stored waits for the next page; what waits in memory leaves now, as far as the beacons take it.
+      const left = sendAllOnExit(url, [...outbox.takeUnstored(), ...waiting.take(), ...(leaving ? runs.takeUnsent() : [])]);
+      // A hidden page may come back: what did not leave waits for the next regular send.
+      if (!leaving) for (const event of left) waiting.add(event);
+      else if (left.length && !outbox.handOff(left)) log.debug(`${left.length} events could not leave: nothing may be stored for the next page`);
     },
     clear() {
       clears += 1;

@@ -12,22 +12,31 @@ export function eventsUrl(endpoint: string, appId: string, apiKey: string): stri
 /** A request unanswered this long counts as failed, and is retried. */
 const TIMEOUT_MS = 15_000;
 
-/** A string body goes as text/plain: no CORS preflight. Resolves with no response where the request got no answer. */
-export async function post(url: string, body: string): Promise<Response | undefined> {
+/**
+ * A string body goes as text/plain: no CORS preflight. Resolves with no response where the
+ * request got no answer. `keepalive` only for a page that is going: keepalive requests share a
+ * 64 KB budget per page, and the browser refuses one past it exactly as a network error fails.
+ */
+export async function post(url: string, body: string, keepalive = false): Promise<Response | undefined> {
   try {
-    return await fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return await fetch(url, { method: 'POST', body, keepalive, credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch {
     // Network error, offline or timed out: the caller retries.
     return undefined;
   }
 }
 
-/** For a page that is going: a beacon, or a keepalive fetch where the browser refuses the beacon (over its size budget) or has none. */
-export function sendOnExit(url: string, body: string): void {
+/**
+ * For a page that is going: a beacon, or a keepalive fetch where the browser has no beacon.
+ * False where the browser refuses the beacon: its budget (64 KB in flight, shared with keepalive
+ * fetches) is spent, so a keepalive fetch would be refused too.
+ */
+export function sendOnExit(url: string, body: string): boolean {
   try {
-    if (navigator.sendBeacon(url, body)) return;
+    return navigator.sendBeacon(url, body);
   } catch {
-    // No beacon support: the fetch below carries the body instead.
+    // No beacon support: a keepalive fetch carries the body instead.
+    void post(url, body, true);
+    return true;
   }
-  void post(url, body);
 }

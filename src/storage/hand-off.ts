@@ -5,13 +5,15 @@
  * is blocked or full, the hand-off is lost, and nothing else.
  */
 
-/** Replaces what this page handed off under `key` by `entries`; with none, removes it. */
-export function writeHandOff(key: string, entries: unknown[]): void {
+/** Replaces what this page handed off under `key` by `entries`; with none, removes it. False where that failed. */
+export function writeHandOff(key: string, entries: unknown[]): boolean {
   try {
     sessionStorage.removeItem(key);
     if (entries.length) sessionStorage.setItem(key, JSON.stringify(entries));
+    return true;
   } catch {
     // Session storage full or blocked: these entries stay with this page.
+    return false;
   }
 }
 

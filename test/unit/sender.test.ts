@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
+import { IDBFactory } from 'fake-indexeddb';
 import { createOutbox } from '../../src/delivery/outbox';
 import { createSender, type Sender } from '../../src/delivery/sender';
 import { eventsUrl } from '../../src/delivery/transport';
@@ -107,7 +108,7 @@ describe('regular sends', () => {
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 
-  it('posts a text/plain string body with keepalive, so no CORS preflight is needed', async () => {
+  it('posts a text/plain string body without keepalive: no CORS preflight, and no share of the exit beacons’ budget', async () => {
     const delivery = startDelivery();
     enqueueAll(delivery, clicks(3));
     await delivery.flush();
@@ -115,7 +116,7 @@ describe('regular sends', () => {
     const [{ url, init }] = requests as [Request];
     expect(url).toBe(EVENTS_URL);
     expect(init.method).toBe('POST');
-    expect(init.keepalive).toBe(true);
+    expect(init.keepalive).toBe(false);
     expect(typeof init.body).toBe('string');
     expect(JSON.parse(init.body as string)).toEqual({ events: clicks(3) });
     // The content type the browser sends: the request's own headers, else the one its body implies.
@@ -134,7 +135,7 @@ describe('leaving the page', () => {
   it('hands everything waiting to sendBeacon, with the same URL and body', () => {
     const delivery = startDelivery();
     enqueueAll(delivery, clicks(3));
-    delivery.flushOnExit();
+    delivery.flushOnExit(true);
     expect(beaconMock).toHaveBeenCalledTimes(1);
     const [url, body] = beaconMock.mock.calls[0] ?? [];
     expect(url).toBe(EVENTS_URL);
@@ -143,11 +144,13 @@ describe('leaving the page', () => {
     expect(fetchMock).not.toHaveBeenCalled();
   });
 
-  it('falls back to a keepalive fetch when the beacon is refused', async () => {
-    beaconMock.mockReturnValue(false);
+  it('falls back to a keepalive fetch where the browser has no beacon', async () => {
+    beaconMock.mockImplementation(() => {
+      throw new TypeError('navigator.sendBeacon is not a function');
+    });
     const delivery = startDelivery();
     enqueueAll(delivery, clicks(3));
-    delivery.flushOnExit();
+    delivery.flushOnExit(true);
     await vi.advanceTimersByTimeAsync(0);
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ url: EVENTS_URL, init: { method: 'POST', keepalive: true }, events: clicks(3) });
@@ -157,7 +160,7 @@ describe('leaving the page', () => {
     const delivery = startDelivery();
     enqueueAll(delivery, clicks(3));
     await delivery.flush();
-    delivery.flushOnExit();
+    delivery.flushOnExit(true);
     await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
     expect(beaconMock).not.toHaveBeenCalled();
     expectDeliveredOnce(clicks(3));
@@ -166,7 +169,7 @@ describe('leaving the page', () => {
   it('sends nothing twice when a flush or the timer follows flushOnExit', async () => {
     const delivery = startDelivery();
     enqueueAll(delivery, clicks(3));
-    delivery.flushOnExit();
+    delivery.flushOnExit(true);
     await delivery.flush();
     await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
     expect(beaconMock).toHaveBeenCalledTimes(1);
@@ -189,7 +192,7 @@ describe('answers of the API', () => {
     enqueueAll(delivery, clicks(3));
     await delivery.flush();
     await vi.advanceTimersByTimeAsync(10 * FLUSH_INTERVAL);
-    delivery.flushOnExit();
+    delivery.flushOnExit(true);
     expect(fetchMock).toHaveBeenCalledTimes(refusedRequests);
     expect(beaconMock).not.toHaveBeenCalled();
     expect(consoleError).toHaveBeenCalledTimes(1);
@@ -236,7 +239,7 @@ describe('answers of the API', () => {
       await delivery.flush();
       expectDeliveredOnce(clicks(3));
       await vi.advanceTimersByTimeAsync(60_000);
-      delivery.flushOnExit();
+      delivery.flushOnExit(true);
       expectDeliveredOnce(clicks(3));
       expect(beaconMock).not.toHaveBeenCalled();
       expect(refused).not.toHaveBeenCalled();
@@ -307,12 +310,12 @@ describe('answers of the API', () => {
     const delivery = startDelivery();
     enqueueAll(delivery, clicks(2));
     const inFlight = delivery.flush();
-    delivery.flushOnExit();
+    delivery.flushOnExit(true);
     fail(new TypeError('Failed to fetch'));
     await inFlight;
     await vi.advanceTimersByTimeAsync(60_000);
     await delivery.flush();
-    delivery.flushOnExit();
+    delivery.flushOnExit(true);
     expect(requests).toHaveLength(1);
     expect(beaconMock).not.toHaveBeenCalled();
   });
@@ -323,7 +326,7 @@ describe('answers of the API', () => {
     const delivery = startDelivery();
     enqueueAll(delivery, clicks(2));
     const inFlight = delivery.flush();
-    delivery.flushOnExit();
+    delivery.flushOnExit(false);
     await inFlight;
     failing = false;
     await delivery.flush();
@@ -395,24 +398,149 @@ describe('answers of the API', () => {
     delivery.stop();
   });
 
-  it('sends one batch at a time, so that keepalive requests stay within the browser’s 64 KB budget', async () => {
+  it('sends a burst three requests at a time once the first is answered, each event once', async () => {
     let inFlight = 0;
-    let mostInFlight = 0;
+    const inFlightAtEachStart: number[] = [];
     fetchMock.mockImplementation(async (_input, init) => {
       inFlight += 1;
-      mostInFlight = Math.max(mostInFlight, inFlight);
+      inFlightAtEachStart.push(inFlight);
       await new Promise((resolve) => setTimeout(resolve, 10));
       inFlight -= 1;
       requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 200 });
       return { status: 200, ok: true } as Response;
     });
     const delivery = startDelivery();
-    enqueueAll(delivery, clicks(1500));
+    // 400 events of about 1.2 KB: 10 requests of 48,000 bytes at most.
+    const large = clicks(400).map((event) => ({
+      ...event,
+      eventName: 'x'.repeat(64),
+      objectIDs: Array.from({ length: 20 }, (_, n) => `${idOf(event)}-${'y'.repeat(40)}-${n}`),
+    }));
+    enqueueAll(delivery, large as InsightsEvent[]);
     const flushed = delivery.flush();
     await vi.advanceTimersByTimeAsync(1_000);
     await flushed;
-    expect(requests.length).toBeGreaterThan(1);
-    expect(mostInFlight).toBe(1);
-    expectDeliveredOnce(clicks(1500));
+    expect(requests.length).toBeGreaterThan(3);
+    // The first alone, then three at once.
+    expect(inFlightAtEachStart[0]).toBe(1);
+    expect(Math.max(...inFlightAtEachStart)).toBe(3);
+    expect(requests.every(({ init }) => init.keepalive === false)).toBe(true);
+    expect(requests.flatMap(({ events }) => events)).toHaveLength(400);
+    expect(new Set(requests.flatMap(({ events }) => events.map(idOf))).size).toBe(400);
+  });
+});
+
+describe('under load and at exit', () => {
+  const DAY = 86_400_000;
+  /** A sender whose outbox stores in a fresh IndexedDB, as a page with storage consent has. */
+  const startStoringDelivery = (onFull?: (dropped: number) => void) => {
+    // fake-indexeddb answers on timers of its own.
+    vi.useRealTimers();
+    vi.stubGlobal('indexedDB', new IDBFactory());
+    const outbox = createOutbox({ persistent: true, onFull });
+    return { outbox, delivery: createSender({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(true), onRefused: refused, outbox }) };
+  };
+  /** What the tab's next page finds and sends: an outbox of its own, drained. */
+  const nextPageSends = async () => {
+    const sent: InsightsEvent[] = [];
+    await createOutbox({ persistent: true }).drain(async (events) => {
+      sent.push(...events);
+      return [];
+    });
+    return sent;
+  };
+
+  it('retries a send that failed without an answer after the page was only hidden: a hidden tab may come back', async () => {
+    let fail: (error: Error) => void = () => {};
+    fetchMock.mockImplementationOnce((_input, init) => {
+      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 'network error' });
+      return new Promise<Response>((_resolve, reject) => (fail = reject));
+    });
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(2));
+    const inFlight = delivery.flush();
+    delivery.flushOnExit(false);
+    fail(new TypeError('Failed to fetch'));
+    await inFlight;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expectDeliveredOnce(clicks(2));
+    delivery.stop();
+  });
+
+  it('leaves events older than 4 days out of the exit beacons, as every other path does', () => {
+    const delivery = startDelivery();
+    delivery.enqueue({ ...click(1), timestamp: Date.now() - 5 * DAY });
+    delivery.enqueue(click(2));
+    delivery.flushOnExit(true);
+    expect(beaconMock).toHaveBeenCalledTimes(1);
+    expect(bodyEvents(beaconMock.mock.calls[0]?.[1]).map(idOf)).toEqual(['sku-2']);
+  });
+
+  it('on a hidden page, keeps what the beacons refused for the next regular send', async () => {
+    beaconMock.mockReturnValue(false);
+    const delivery = startDelivery();
+    enqueueAll(delivery, clicks(3));
+    delivery.flushOnExit(false);
+    expect(fetchMock).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL);
+    expectDeliveredOnce(clicks(3));
+  });
+
+  it('on a page that is left, hands what the beacons refused to the tab’s next page, which sends it once', async () => {
+    const { delivery } = startStoringDelivery();
+    // The first beacon fits the budget, the second does not.
+    beaconMock.mockReturnValueOnce(true).mockReturnValue(false);
+    const large = (n: number) => ({ ...click(n), objectIDs: Array.from({ length: 20 }, (_, k) => `sku-${n}-${'z'.repeat(60)}-${k}`) });
+    const events = Array.from({ length: 60 }, (_, n) => large(n)) as InsightsEvent[];
+    enqueueAll(delivery, events);
+    delivery.flushOnExit(true);
+    const beaconed = bodyEvents(beaconMock.mock.calls[0]?.[1]);
+    expect(beaconed.length).toBeGreaterThan(0);
+    expect(beaconed.length).toBeLessThan(60);
+    const handed = await nextPageSends();
+    expect([...beaconed, ...handed].map((event) => event.timestamp)).toEqual(events.map((event) => event.timestamp));
+    expect(await nextPageSends()).toEqual([]);
+  });
+
+  it('without storage, says in debug mode how many events could not leave', () => {
+    const debug = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    beaconMock.mockReturnValue(false);
+    const delivery = createSender({
+      url: EVENTS_URL,
+      flushInterval: FLUSH_INTERVAL,
+      log: createLog(true),
+      onRefused: refused,
+      outbox: createOutbox({ persistent: false }),
+    });
+    enqueueAll(delivery, clicks(3));
+    delivery.flushOnExit(true);
+    expect(debug.mock.calls.map((call) => call.join(' '))).toContainEqual(expect.stringMatching(/3 events could not leave/));
+  });
+
+  it('stores a burst first and sends it from the outbox, each event once', async () => {
+    const { delivery } = startStoringDelivery();
+    enqueueAll(delivery, clicks(1200));
+    await delivery.flush();
+    expectDeliveredOnce(clicks(1200));
+    expect(await nextPageSends()).toEqual([]);
+  });
+
+  it('keeps at most the newest 5,000 undelivered events in memory, with one warning', async () => {
+    answerFor = () => 503;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const outbox = createOutbox({ persistent: false, onFull: (dropped) => console.warn(`${dropped} dropped`) });
+    const delivery = createSender({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(false), onRefused: refused, outbox });
+    for (let round = 0; round < 3; round++) {
+      enqueueAll(
+        delivery,
+        clicks(3000).map((event, n) => ({ ...event, objectIDs: [`r${round}-${n}`] })),
+      );
+      await delivery.flush();
+    }
+    const kept = outbox.takeUnstored();
+    expect(kept).toHaveLength(5000);
+    expect(kept.map(idOf).at(-1)).toBe('r2-2999');
+    expect(warn).toHaveBeenCalledTimes(1);
+    delivery.stop();
   });
 });
