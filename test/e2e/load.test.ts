@@ -32,7 +32,7 @@ const MAX_REQUEST_BYTES = 48_000;
 const SPARE_REQUESTS = 5;
 /** Longer than the first retry can wait (1 s + 50% jitter): a duplicate has time to show up. */
 const QUIET_MS = 1_700;
-/** What a key of the sessionStorage keeps across the tab's pages (see `keepLossReports`). */
+/** The sessionStorage key under which `keepLossReports` keeps its messages across the tab's pages. */
 const LOSS_REPORTS_KEY = 'e2e-load-loss-reports';
 
 const isSuccess = (status: number | null) => status !== null && status >= 200 && status < 300;
