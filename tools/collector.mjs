@@ -33,6 +33,7 @@ import { apiMessage, createOfficialValidator, eventsSchema, isRecord } from './o
  * @property {string} url path and query string
  * @property {string | null} contentType
  * @property {number} events how many events the body held
+ * @property {number} bytes the body's size (0 until it was read)
  * @property {number | null} status null while the request hangs
  */
 
@@ -51,6 +52,8 @@ import { apiMessage, createOfficialValidator, eventsSchema, isRecord } from './o
  * @property {FaultResponse[]} next answers to give instead of the normal one, one per POST, in order
  * @property {Set<string>} rejectObjectIDs a batch holding any of these objectIDs is answered 422,
  *   as the API answers a batch holding an invalid event
+ * @property {number} latencyMs every answer comes this many ms after its request arrived, as from a
+ *   steadily slow API (0: at once); a fault of `next` with its own `delayMs` keeps that one
  */
 
 // "the request body must be smaller than 2 MB" (description of `POST /1/events`).
@@ -75,7 +78,7 @@ export function createCollector({ appId, apiKey, validateEvent = createOfficialV
   /** @type {ReceivedRequest[]} */
   const requests = [];
   /** @type {Faults} */
-  const faults = { next: [], rejectObjectIDs: new Set() };
+  const faults = { next: [], rejectObjectIDs: new Set(), latencyMs: 0 };
   /** @type {Set<(batch: { request: ReceivedRequest, events: ReceivedEvent[] }) => void>} */
   const listeners = new Set();
   /** @type {Set<ServerResponse>} */
@@ -95,6 +98,7 @@ export function createCollector({ appId, apiKey, validateEvent = createOfficialV
       url: req.url ?? '',
       contentType: req.headers['content-type'] ?? null,
       events: 0,
+      bytes: 0,
       status: null,
     };
     requests.push(request);
@@ -118,8 +122,9 @@ export function createCollector({ appId, apiKey, validateEvent = createOfficialV
       const fault = faults.next.shift();
       const answer = fault ? faultAnswer(fault) : apiAnswer({ body, parsed, verdicts, authorized: hasValidCredentials(req, url) });
       request.events = events.length;
+      request.bytes = body.bytes;
       const at = Date.now();
-      const delayMs = fault?.delayMs ?? 0;
+      const delayMs = fault?.delayMs ?? faults.latencyMs;
       /** @type {ReceivedEvent[]} */
       const records = verdicts.map((verdict) => ({ ...verdict, at, status: answer && !delayMs ? answer.status : null }));
       received.push(...records);
@@ -194,6 +199,7 @@ export function createCollector({ appId, apiKey, validateEvent = createOfficialV
       requests.length = 0;
       faults.next.length = 0;
       faults.rejectObjectIDs.clear();
+      faults.latencyMs = 0;
       for (const res of hanging) res.destroy();
       hanging.clear();
     },
@@ -239,7 +245,7 @@ function credential(req, url, name) {
 
 /**
  * @param {IncomingMessage} req
- * @returns {Promise<{ tooLarge: boolean, text: string }>}
+ * @returns {Promise<{ tooLarge: boolean, text: string, bytes: number }>}
  */
 function readBody(req) {
   return new Promise((resolve) => {
@@ -250,8 +256,8 @@ function readBody(req) {
       size += chunk.length;
       if (size < MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve({ tooLarge: size >= MAX_BODY_BYTES, text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', () => resolve({ tooLarge: false, text: '' }));
+    req.on('end', () => resolve({ tooLarge: size >= MAX_BODY_BYTES, text: Buffer.concat(chunks).toString('utf8'), bytes: size }));
+    req.on('error', () => resolve({ tooLarge: false, text: '', bytes: size }));
   });
 }
 

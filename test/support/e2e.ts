@@ -4,7 +4,8 @@
  *   /1/events    the local Insights collector (tools/collector.mjs)
  *   /dist/...    the built library (run `npm run build` first)
  *   /...         files from test/e2e/fixtures/
- * and one Chromium (tools/chromium.mjs); every `open()` gets a fresh browser context, closed after the test.
+ * and one Chromium (tools/chromium.mjs); every `open()` gets a fresh browser context, closed after the test
+ * (`openTab()` opens another tab in one of them).
  * After each test, every event the collector received must be valid against the official schema,
  * and no page may have thrown an uncaught error.
  *
@@ -82,6 +83,11 @@ export interface E2E {
   url(path: string): string;
   /** Opens a fixture page in a fresh context and waits until `QueryTrail.instance` exists. */
   open(path: string): Promise<TrackedPage>;
+  /**
+   * Opens a fixture page as another tab of `context` (the same storage and network conditions,
+   * as another tab of the same user), with the same checks after the test as `open()`.
+   */
+  openTab(context: BrowserContext, path: string): Promise<TrackedPage>;
 }
 
 export function setupE2E(): E2E {
@@ -133,15 +139,20 @@ export function setupE2E(): E2E {
       if (!browser) throw new Error('setupE2E() must run its beforeAll hook before open()');
       const context = await browser.newContext();
       contexts.push(context);
-      const page = await context.newPage();
-      const tracked = track(page);
-      pages.push(tracked);
-      await page.addInitScript(installProbe);
-      await page.goto(url(path));
-      await waitForQueryTrail(page);
-      return tracked;
+      return openTab(context, path);
     },
+    openTab,
   };
+
+  async function openTab(context: BrowserContext, path: string): Promise<TrackedPage> {
+    const page = await context.newPage();
+    const tracked = track(page);
+    pages.push(tracked);
+    await page.addInitScript(installProbe);
+    await page.goto(url(path));
+    await waitForQueryTrail(page);
+    return tracked;
+  }
 }
 
 /** Every event the collector ever received is one the Insights API accepts. */

@@ -114,7 +114,14 @@ describe('collector', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect(collector.received).toEqual([{ event: clickAfterSearch, valid: true, errors: [], at: expect.any(Number), status: 200 }]);
     expect(collector.requests).toEqual([
-      { method: 'POST', url: expect.stringContaining('/1/events?'), contentType: 'text/plain;charset=UTF-8', events: 1, status: 200 },
+      {
+        method: 'POST',
+        url: expect.stringContaining('/1/events?'),
+        contentType: 'text/plain;charset=UTF-8',
+        events: 1,
+        bytes: Buffer.byteLength(JSON.stringify({ events: [clickAfterSearch] })),
+        status: 200,
+      },
     ]);
   });
 
@@ -191,6 +198,16 @@ describe('collector', () => {
     expect(collector.requests[0]?.status).toBeNull();
     collector.reset();
     expect(await hanging).toBe('dropped');
+  });
+
+  it('answers every request late while a latency is set, and at once again after reset', async () => {
+    collector.faults.latencyMs = 300;
+    const started = Date.now();
+    const answers = await Promise.all([sendEvents([clickAfterSearch]), sendEvents([clickAfterSearch])]);
+    expect(answers.map(({ status }) => status)).toEqual([200, 200]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    collector.reset();
+    expect(collector.faults.latencyMs).toBe(0);
   });
 
   it('tells subscribers about each request', async () => {
