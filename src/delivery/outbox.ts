@@ -8,7 +8,7 @@ import { takeHandOff, writeHandOff } from '../storage/hand-off';
  */
 export const OUTBOX_CAP = 5000;
 /** Events per IndexedDB transaction: a full outbox is written and read in steps that make no long task. */
-export const OUTBOX_CHUNK = 500;
+export const OUTBOX_CHUNK = 100;
 // Also the session storage key of what a leaving page hands to the tab's next page.
 const DB_NAME = 'querytrail-outbox';
 
@@ -18,7 +18,10 @@ type Send = (events: InsightsEvent[]) => Promise<InsightsEvent[]>;
 export interface Outbox {
   /** Keeps events whose send failed, until `drain` delivers them: stored where allowed, else in memory. */
   add(events: InsightsEvent[]): Promise<void>;
-  /** Stores events in IndexedDB, where storing is allowed; resolves with those it could not store. */
+  /**
+   * Stores events in IndexedDB, where storing is allowed, past the cap if need be; resolves with
+   * those it could not store.
+   */
   store(events: InsightsEvent[]): Promise<InsightsEvent[]>;
   /**
    * Hands what is kept to `send`, a chunk at a time, until a chunk fails. With storage, each

@@ -1,7 +1,7 @@
 import { isTooOld, type InsightsEvent } from '../events/schemas';
 import type { Log } from '../lib/log';
 import { type Batch, batchesOf, bodyOf, toBatches } from './batches';
-import { OUTBOX_CHUNK, type Outbox } from './outbox';
+import type { Outbox } from './outbox';
 import { settleAnswers, type Deliver } from './settle';
 import { post, sendOnExit } from './transport';
 import { createWaitingList } from './waiting';
@@ -47,7 +47,7 @@ export interface Sender {
 /** Requests in flight at once while the page lives, once the first of a run was answered. */
 const LANES = 3;
 /** A regular send of more events than this is stored first, where allowed, and sent from the outbox. */
-const BURST = OUTBOX_CHUNK;
+const BURST = 500;
 
 /**
  * Runs of sends. A run sends its events in batches: the first alone, then up to LANES at once.

@@ -519,9 +519,9 @@ describe('under load and at exit', () => {
 
   it('stores a burst first and sends it from the outbox, each event once', async () => {
     const { delivery } = startStoringDelivery();
-    enqueueAll(delivery, clicks(1200));
+    enqueueAll(delivery, clicks(10_000));
     await delivery.flush();
-    expectDeliveredOnce(clicks(1200));
+    expectDeliveredOnce(clicks(10_000));
     expect(await nextPageSends()).toEqual([]);
   });
 
