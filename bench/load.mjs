@@ -152,6 +152,7 @@ async function measure(browser, server, count) {
     const messages = recordMessages(page);
     // The page's own count: a request the browser refused or failed never reaches the collector.
     let issued = 0;
+    let issuedInTime = 0;
     page.on('request', (request) => {
       if (request.url().startsWith(`${server.origin}/1/events`)) issued += 1;
     });
@@ -159,12 +160,16 @@ async function measure(browser, server, count) {
     await page.waitForFunction(() => Boolean(window.QueryTrail?.instance), undefined, { polling: 20, timeout: 10_000 });
     let tracked;
     let flushCalledAt = 0;
+    let flushResolvedAt = null;
     const { events, tasks } = await traced(browser, page, server.origin, async () => {
       tracked = await page.evaluate(trackAll, { count, chunk: CHUNK, objectIDs: OBJECT_IDS, objectIDLength: OBJECT_ID_LENGTH });
       flushCalledAt = await page.evaluate(startFlush);
       await until(() => seen.timesReceived.size >= tracked.accepted, flushCalledAt + CAP_MS);
+      // What arrives while the trace is collected came after the wait: it does not count.
+      stop();
+      issuedInTime = issued;
+      flushResolvedAt = await page.evaluate(() => window.flushResolvedAt ?? null);
     });
-    const flushResolvedAt = await page.evaluate(() => window.flushResolvedAt ?? null);
     const received = seen.timesReceived.size;
     return {
       count,
@@ -174,7 +179,7 @@ async function measure(browser, server, count) {
       deliverMs: seen.lastFirstArrival - flushCalledAt,
       flushResolvedMs: flushResolvedAt === null ? null : flushResolvedAt - flushCalledAt,
       requests: seen.requests,
-      undeliveredRequests: issued - seen.requests,
+      undeliveredRequests: issuedInTime - seen.requests,
       bytes: seen.bytes,
       invalid: seen.invalid,
       largestTaskMs: largestMs(tasks),
