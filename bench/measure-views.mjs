@@ -26,10 +26,9 @@
 // (c) The same page, QueryTrail injected 500 ms after load, as a tag manager does; measured from the
 //     injection to 1,500 ms after it started.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { launchChromium } from '../tools/chromium.mjs';
+import { startServer } from './server.mjs';
 import { mainThreadEvents, outermost, topLevelTasks, TRACE_CATEGORIES } from './trace.mjs';
-import { createCollector } from '../tools/collector.mjs';
 
 const RUNS = 5;
 const SETTLE_MS = 1_500;
@@ -50,20 +49,10 @@ function page({ withTrail, objects, origin }) {
 <body><ol id="results" data-insights-index="products" data-insights-query-id="${QUERY_ID}">${results(objects)}</ol></body></html>`;
 }
 
-async function startServer() {
-  const library = readFileSync(LIBRARY);
-  const collector = createCollector({ appId: APP_ID, apiKey: API_KEY });
-  const server = createServer((req, res) => {
-    if (collector.handle(req, res)) return;
-    const url = new URL(req.url ?? '/', 'http://measure.invalid');
-    if (url.pathname === LIBRARY_PATH) return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(library);
-    if (url.pathname !== '/results') return void res.writeHead(404).end();
-    const html = page({ withTrail: url.searchParams.get('trail') === '1', objects: Number(url.searchParams.get('objects')), origin });
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
-  });
-  await new Promise((listening) => server.listen(0, '127.0.0.1', listening));
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  return { origin, collector, close: () => new Promise((closed) => server.close(closed)) };
+/** The results page the URL asks for (`trail=1`: with QueryTrail, `objects`: how many results). */
+function pageFor(url, origin) {
+  if (url.pathname !== '/results') return undefined;
+  return page({ withTrail: url.searchParams.get('trail') === '1', objects: Number(url.searchParams.get('objects')), origin });
 }
 
 // Init script: long tasks as the page's own monitoring sees them, from before any page script.
@@ -222,7 +211,7 @@ function printTrailFigures(runs) {
   console.log(`  ${'most QueryTrail script in one task'.padEnd(34)} ${summary(runs, 'mostTrailScriptInOneTask')}`);
 }
 
-const server = await startServer();
+const server = await startServer({ appId: APP_ID, apiKey: API_KEY, scripts: { [LIBRARY_PATH]: readFileSync(LIBRARY) }, page: pageFor });
 const browser = await launchChromium();
 try {
   console.log(

@@ -11,16 +11,15 @@
 //           flush(), then CLICK_SETTLE_MS; then requests are counted at both ends;
 //   append  APPENDED results added in one insertAdjacentHTML, then APPEND_SETTLE_MS.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import terser from '@rollup/plugin-terser';
 import { rollup } from 'rollup';
-import { createCollector } from '../tools/collector.mjs';
 import { launchChromium } from '../tools/chromium.mjs';
 import { printReport, summarize } from './report.mjs';
-import { TRACE_CATEGORIES, clickTasks, mainThreadEvents, scriptRuns, sumDurations, taskAt, topLevelTasks } from './trace.mjs';
+import { startServer } from './server.mjs';
+import { clickTasks, scriptRuns, sumDurations, taskAt, traced } from './trace.mjs';
 
 // BENCH_RUNS=1 for a quick look.
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -103,22 +102,11 @@ ${contender.tag({ origin, userToken })}
 <style>body { margin: 0; font: 14px sans-serif } ol { margin: 0; padding: 0; list-style: none } li { height: 40px; overflow: hidden } h2, p { display: inline; margin: 0 8px; font-size: 14px }</style>
 </head><body><ol id="results" data-insights-index="products" data-insights-query-id="${QUERY_ID}">${resultItems(1, results)}</ol></body></html>`;
 
-async function startServer(files) {
-  const collector = createCollector({ appId: APP_ID, apiKey: API_KEY });
-  let origin = '';
-  const server = createServer((req, res) => {
-    if (collector.handle(req, res)) return;
-    const url = new URL(req.url ?? '/', origin);
-    const file = files[url.pathname];
-    if (file) return void res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(file);
-    const contender = CONTENDERS.find(({ id }) => id === url.searchParams.get('contender'));
-    if (url.pathname !== '/results' || !contender) return void res.writeHead(404).end();
-    const html = resultsPage({ contender, results: Number(url.searchParams.get('results')), origin, userToken: url.searchParams.get('userToken') });
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
-  });
-  await new Promise((listening) => server.listen(0, '127.0.0.1', listening));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  return { origin, collector, close: () => new Promise((closed) => server.close(closed)) };
+/** The results page of the contender and size the URL names; none for any other URL. */
+function pageFor(url, origin) {
+  const contender = CONTENDERS.find(({ id }) => id === url.searchParams.get('contender'));
+  if (url.pathname !== '/results' || !contender) return undefined;
+  return resultsPage({ contender, results: Number(url.searchParams.get('results')), origin, userToken: url.searchParams.get('userToken') });
 }
 
 // Init script: long tasks as the page's own monitoring would see them, from before any page script.
@@ -128,13 +116,6 @@ function recordLongTasks() {
     type: 'longtask',
     buffered: true,
   });
-}
-
-async function traced(browser, page, origin, during) {
-  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
-  await during();
-  const events = mainThreadEvents(await browser.stopTracing(), origin);
-  return { events, tasks: topLevelTasks(events) };
 }
 
 const ms = (us) => us / 1000;
@@ -271,7 +252,7 @@ if (!existsSync(FILES['/dist/querytrail.min.js'])) throw new Error('dist/querytr
 const began = Date.now();
 const files = await servedFiles();
 const gzippedBytes = (scripts) => scripts.reduce((sum, path) => sum + gzipSync(files[path], { level: 9 }).length, 0);
-const server = await startServer(files);
+const server = await startServer({ appId: APP_ID, apiKey: API_KEY, scripts: files, page: pageFor });
 const browser = await launchChromium();
 try {
   /** runs[results][contender id] = figures of each run */

@@ -59,3 +59,14 @@ export function clickTasks(events, tasks) {
 }
 
 export const sumDurations = (events) => events.reduce((sum, e) => sum + e.dur, 0);
+
+/**
+ * Traces the page's renderer while `during` runs.
+ * @returns {Promise<{ events: object[], tasks: object[] }>} the main thread's events and its top-level tasks
+ */
+export async function traced(browser, page, origin, during) {
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+  await during();
+  const events = mainThreadEvents(await browser.stopTracing(), origin);
+  return { events, tasks: topLevelTasks(events) };
+}
