@@ -1,5 +1,6 @@
 import { isTooOld, type InsightsEvent } from '../events/schemas';
 import { type SafeStore, safeStore } from '../lib/idb';
+import { toBatches } from './batches';
 import { takeHandOff, writeHandOff } from '../storage/hand-off';
 
 /**
@@ -33,9 +34,11 @@ export interface Outbox {
   takeUnstored(): InsightsEvent[];
   /**
    * The page is going: events that could not leave wait in session storage for the tab's next
-   * page, since IndexedDB drops what a leaving page writes. False where storing is not allowed.
+   * page, since IndexedDB drops what a leaving page writes. Session storage holds a few megabytes:
+   * where they do not all fit, the newest that fit are kept. Returns how many were handed off
+   * (none where storing is not allowed).
    */
-  handOff(events: InsightsEvent[]): boolean;
+  handOff(events: InsightsEvent[]): number;
   setPersistent(persistent: boolean): void;
   clear(): Promise<void>;
 }
@@ -64,8 +67,12 @@ function trimToCap(objectStore: IDBObjectStore): Promise<number> {
   });
 }
 
-/** Takes the oldest chunk of events out, in one transaction: no other tab can take them too. */
-function takeChunk(objectStore: IDBObjectStore): Promise<InsightsEvent[]> {
+/**
+ * Takes the oldest chunk of events out, in one transaction: no other tab can take them too. They
+ * go `into` memory as soon as they are read, where the page's exit finds them: a page left while
+ * the deletion commits would otherwise lose them. Resolves with how many there were.
+ */
+function takeChunk(objectStore: IDBObjectStore, into: InsightsEvent[]): Promise<number> {
   return new Promise((resolve) => {
     const keys = objectStore.getAllKeys(null, OUTBOX_CHUNK);
     const events = objectStore.getAll(null, OUTBOX_CHUNK);
@@ -73,22 +80,75 @@ function takeChunk(objectStore: IDBObjectStore): Promise<InsightsEvent[]> {
       for (const key of keys.result) objectStore.delete(key);
       // Committed at once: a transaction left open by a page frozen into the back/forward cache would hold up the next page's.
       objectStore.transaction.commit();
-      resolve(events.result);
+      into.push(...events.result);
+      resolve(events.result.length);
     };
   });
 }
 
-/** Stores the events a chunk per transaction; resolves with those it could not store. */
-async function storeInChunks(store: SafeStore, events: InsightsEvent[]): Promise<InsightsEvent[]> {
-  for (let start = 0; start < events.length; start += OUTBOX_CHUNK) {
-    const chunk = events.slice(start, start + OUTBOX_CHUNK);
-    const stored = await store.run((objectStore) => {
-      for (const event of chunk) objectStore.put(event, keyOf(event));
-      return true;
-    }, true);
-    if (!stored) return events.slice(start);
+/** Puts the events in the store, each under a key of its own. */
+function putAll(objectStore: IDBObjectStore, events: InsightsEvent[]) {
+  for (const event of events) objectStore.put(event, keyOf(event));
+  return true;
+}
+
+/**
+ * Stores what waits in `toStore`, a chunk per transaction; false where IndexedDB failed. A chunk
+ * leaves memory as its transaction starts: one under way when the page is left may still commit,
+ * and handed to the exit as well it would be sent twice.
+ */
+async function storeQueue(store: SafeStore, toStore: InsightsEvent[]): Promise<boolean> {
+  while (toStore.length) {
+    const chunk = toStore.splice(0, OUTBOX_CHUNK);
+    if (!(await store.run((objectStore) => putAll(objectStore, chunk), true))) {
+      toStore.unshift(...chunk);
+      return false;
+    }
   }
-  return [];
+  return true;
+}
+
+/**
+ * Sends stored chunks, until none is left or one fails; resolves with the events to put back. A
+ * chunk's last request is rarely full: it waits in `carried` for the next chunk, so that requests
+ * go full.
+ */
+async function drainStore(store: SafeStore, carried: InsightsEvent[], send: Send): Promise<InsightsEvent[]> {
+  for (;;) {
+    const taken = (await store.run((objectStore) => takeChunk(objectStore, carried))) ?? 0;
+    const events = carried.splice(0);
+    if (!events.length) return [];
+    if (taken) carried.push(...(toBatches(events).pop() ?? []));
+    const failed = await send(events.slice(0, events.length - carried.length));
+    if (failed.length) return [...failed, ...carried.splice(0)];
+  }
+}
+
+/** Hands off the events, or the newest half of them, and so on, until they fit; resolves with how many. */
+function handOffNewest(events: InsightsEvent[]): number {
+  for (let newest = events; newest.length; newest = newest.slice(Math.ceil(newest.length / 2))) {
+    if (writeHandOff(DB_NAME, newest)) return newest.length;
+  }
+  return 0;
+}
+
+/** What the tab's previous page could not send as it went, taken over. */
+function handedOff(): InsightsEvent[] {
+  let handed: InsightsEvent[] = [];
+  takeHandOff<InsightsEvent>(DB_NAME, (events) => {
+    handed = events;
+  });
+  return handed;
+}
+
+/** Calls `tell` with the first count above 0 it is given, and never again. */
+function onceSome(tell: ((count: number) => void) | undefined) {
+  let told = false;
+  return (count: number) => {
+    if (!count || told) return;
+    told = true;
+    tell?.(count);
+  };
 }
 
 export interface OutboxOptions {
@@ -104,68 +164,54 @@ export interface OutboxOptions {
 
 export function createOutbox({ persistent, onStorageProblem, onExpired, onFull }: OutboxOptions): Outbox {
   const store = safeStore(DB_NAME, onStorageProblem);
+  // Kept in memory after a failure, without storage (or with a failing IndexedDB): held to the cap.
   let inMemory: InsightsEvent[] = [];
-  let full = false;
-  const dropped = (count: number) => {
-    if (count && !full) onFull?.(count);
-    full ||= count > 0;
-  };
+  // On their way, in memory until then, and so handed to the exit too: events waiting for their
+  // chunk to be stored, and the last, partial request of a chunk the drain read, which waits for
+  // the next chunk so that requests go full.
+  const toStore: InsightsEvent[] = [];
+  const carried: InsightsEvent[] = [];
+  const dropped = onceSome(onFull);
   /** Keeps the newest events in memory, within the cap. */
   const keepInMemory = (events: InsightsEvent[]) => {
     dropped(Math.max(0, events.length - OUTBOX_CAP));
     inMemory = events.slice(-OUTBOX_CAP);
   };
-
   const outbox: Outbox = {
     async store(events) {
       if (!persistent) return events;
-      const unstored = await storeInChunks(store, events);
-      if (unstored.length < events.length) dropped((await store.run(trimToCap)) ?? 0);
-      return unstored;
+      toStore.push(...events);
+      // Not held to the cap: a burst on its way is not what a long outage piles up.
+      return (await storeQueue(store, toStore)) ? [] : toStore.splice(0);
     },
-
     async add(events) {
       if (!events.length) return;
       // A full or failing IndexedDB never blocks sending: the events wait in memory instead.
-      // Read once stored: a drain may put events back meanwhile.
       const unstored = await outbox.store(events);
+      if (unstored.length < events.length) dropped((await store.run(trimToCap)) ?? 0);
+      // Read once stored: a drain may put events back meanwhile.
       keepInMemory([...inMemory, ...unstored]);
     },
-
     async drain(send) {
       // What fails again goes back before what was added meanwhile.
       keepInMemory([...(await sendFresh(inMemory.splice(0), send, onExpired)), ...inMemory]);
       if (!persistent) return;
-      // What the tab's previous page could not send as it went.
-      let handed: InsightsEvent[] = [];
-      takeHandOff<InsightsEvent>(DB_NAME, (events) => {
-        handed = events;
-      });
-      await outbox.add(handed);
-      // Stored chunks, until none is left or one fails, which is put back.
-      for (let chunk = await store.run(takeChunk); chunk?.length; chunk = await store.run(takeChunk)) {
-        const failed = await sendFresh(chunk, send, onExpired);
-        if (failed.length) {
-          await outbox.add(failed);
-          return;
-        }
-      }
+      await outbox.add(handedOff());
+      await outbox.add(await drainStore(store, carried, (events) => sendFresh(events, send, onExpired)));
     },
-
     // Emptied in place: the caller gets everything that was there.
-    takeUnstored: () => inMemory.splice(0),
-
-    handOff: (events) => persistent && writeHandOff(DB_NAME, events),
-
+    takeUnstored: () => [...inMemory.splice(0), ...carried.splice(0), ...toStore.splice(0)],
+    handOff: (events) => (persistent ? handOffNewest(events) : 0),
     setPersistent(next) {
       persistent = next;
       // What waited in memory for want of consent is stored now, as it would have been with it
       // (without consent, `add` puts it back in memory).
       void outbox.add(inMemory.splice(0));
     },
-
     clear() {
       inMemory = [];
+      carried.length = 0;
+      toStore.length = 0;
       // A hand-off no page took over (none may without consent) is stored data too.
       writeHandOff(DB_NAME, []);
       return store.clear();

@@ -5,6 +5,7 @@ import type { Outbox } from './outbox';
 import { settleAnswers, type Deliver } from './settle';
 import { post, sendOnExit } from './transport';
 import { createWaitingList } from './waiting';
+import { oneAtATime } from '../lib/one-at-a-time';
 
 export interface SenderOptions {
   url: string;
@@ -46,7 +47,7 @@ export interface Sender {
 
 /** Requests in flight at once while the page lives, once the first of a run was answered. */
 const LANES = 3;
-/** A regular send of more events than this is stored first, where allowed, and sent from the outbox. */
+/** A burst: this many events waiting are sent at once, stored first where allowed and sent from the outbox. */
 const BURST = 500;
 
 /**
@@ -85,6 +86,50 @@ function createRuns(deliver: Deliver) {
 }
 
 /**
+ * Retries of what failed to send: after a backoff, at once on `online`, and one drain at a time. A
+ * retry asked for during a drain (online, a flush, a stored burst) runs as soon as it ends, so
+ * that what it put back, or what was stored meanwhile, waits for no backoff; unless a failure
+ * meanwhile set a backoff, which the retry then waits for.
+ */
+function createRetries(drainOnce: () => Promise<void>, isStopped: () => boolean) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const drain = oneAtATime(drainOnce, () => timer === undefined && !isStopped());
+  const retry = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    return drain();
+  };
+  window.addEventListener('online', retry);
+  return {
+    retry,
+    /** After a failure: the next retry in `delayMs`. */
+    retryIn(delayMs: number) {
+      clearTimeout(timer);
+      if (!isStopped()) timer = setTimeout(retry, delayMs);
+    },
+    stop() {
+      clearTimeout(timer);
+      window.removeEventListener('online', retry);
+    },
+  };
+}
+
+/**
+ * The page is hidden, or `leaving`: the events leave in beacons, as far as the browser takes them.
+ * A hidden page may come back: the rest waits for the next regular send (`waitAgain`). A page that
+ * is leaving hands the rest to the tab's next page, where storing is allowed; debug mode counts
+ * what could not leave.
+ */
+function leaveOrHide(url: string, events: InsightsEvent[], leaving: boolean, waitAgain: (event: InsightsEvent) => void, outbox: Outbox, log: Log) {
+  const left = sendAllOnExit(url, events);
+  if (!leaving) for (const event of left) waitAgain(event);
+  else if (left.length) {
+    const lost = left.length - outbox.handOff(left);
+    if (lost) log.debug(`${lost} events could not leave: past the beacon budget, and not stored for the next page`);
+  }
+}
+
+/**
  * Sends new events, and keeps what fails for a retry. A burst is stored first where allowed, and
  * sent from the outbox a chunk at a time (`drain`), so that a page left in its middle loses none of
  * it: what did not leave goes from the next page.
@@ -95,7 +140,7 @@ async function sendNew(
   run: (events: InsightsEvent[]) => Promise<InsightsEvent[]>,
   drain: () => Promise<void>,
 ) {
-  const unstored = events.length > BURST ? await outbox.store(events) : events;
+  const unstored = events.length >= BURST ? await outbox.store(events) : events;
   if (unstored.length < events.length) await drain();
   await outbox.add(await run(unstored));
 }
@@ -116,17 +161,13 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
   // Page exits and clears so far: a request in flight at either is not tried again (see Sender).
   let exits = 0;
   let clears = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const retries = createRetries(drainOnce, () => stopped);
   const stopSending = (status: number) => {
     if (!stopped) log.error(`the Insights API refused appId/apiKey (${status}); sending stopped`);
     stopped = true;
     waiting.take();
   };
-  const retryIn = (delayMs: number) => {
-    clearTimeout(retryTimer);
-    if (!stopped) retryTimer = setTimeout(retry, delayMs);
-  };
-  const settle = settleAnswers(log, onRefused, deliver, stopSending, retryIn);
+  const settle = settleAnswers(log, onRefused, deliver, stopSending, retries.retryIn);
   async function deliver(events: InsightsEvent[]): Promise<InsightsEvent[]> {
     if (stopped) return events;
     const exitsBefore = exits;
@@ -134,36 +175,29 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
     const response = await post(url, bodyOf(events));
     return clears !== clearsBefore ? [] : settle(events, response, exits !== exitsBefore);
   }
-
   const runs = createRuns(deliver);
-
-  /** The regular send: new events only, so that retries keep to their backoff. */
-  const sendWaiting = () => sendNew(waiting.take(), outbox, runs.run, retry);
-  const waiting = createWaitingList(flushInterval, sendWaiting);
-
-  async function retry(): Promise<void> {
-    clearTimeout(retryTimer);
+  async function drainOnce() {
     const clearsBefore = clears;
     if (!stopped) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : runs.run(events)));
   }
-  window.addEventListener('online', retry);
+
+  /** The regular send: new events only, so that retries keep to their backoff. */
+  const sendWaiting = () => sendNew(waiting.take(), outbox, runs.run, retries.retry);
+  const waiting = createWaitingList(flushInterval, BURST, sendWaiting);
 
   return {
     enqueue(event) {
       if (!stopped) waiting.add(event);
     },
     async flush() {
-      await Promise.all([sendWaiting(), retry()]);
+      await Promise.all([sendWaiting(), retries.retry()]);
     },
-    retry,
+    retry: retries.retry,
     flushOnExit(leaving) {
       if (leaving) exits += 1;
       if (stopped) return;
-      // What the outbox stored waits for the next page; what waits in memory leaves now, as far as the beacons take it.
-      const left = sendAllOnExit(url, [...outbox.takeUnstored(), ...waiting.take(), ...(leaving ? runs.takeUnsent() : [])]);
-      // A hidden page may come back: what did not leave waits for the next regular send.
-      if (!leaving) for (const event of left) waiting.add(event);
-      else if (left.length && !outbox.handOff(left)) log.debug(`${left.length} events could not leave: nothing may be stored for the next page`);
+      // What the outbox stored waits for the next page.
+      leaveOrHide(url, [...outbox.takeUnstored(), ...waiting.take(), ...(leaving ? runs.takeUnsent() : [])], leaving, waiting.add, outbox, log);
     },
     clear() {
       clears += 1;
@@ -173,8 +207,7 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
     stop() {
       waiting.take();
       stopped = true;
-      clearTimeout(retryTimer);
-      window.removeEventListener('online', retry);
+      retries.stop();
     },
   };
 }

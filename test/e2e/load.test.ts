@@ -334,6 +334,17 @@ describe('bursts', () => {
     expectCompactRequests(result);
   });
 
+  it('10,000 events and flush(): each delivered once, within 10 s, in about ceil(bytes / 48,000) requests', async () => {
+    const { page } = await e2e.open('/load/burst.html');
+    expect(await trackBurst(page, 'burst10k', 10_000)).toBe(10_000);
+    const flushedAt = await startFlush(page);
+
+    const result = await settle('burst10k', 10_000, flushedAt);
+    expectEachOnce(result);
+    expectWithinBound(result, 'flush()');
+    expectCompactRequests(result);
+  });
+
   it('two tabs flushing 3,000 events each at once, with an outbox of 2,000 from an earlier page: each delivered once', async () => {
     const context = await fillOutboxFromAnEarlierPage('tabs', 2_000);
     await context.setOffline(false);

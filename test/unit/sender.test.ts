@@ -181,8 +181,15 @@ describe('answers of the API', () => {
   it.each([401, 403])('%i stops sending with exactly one console.error', async (status) => {
     answerFor = () => status;
     const delivery = startDelivery();
-    // Several batches' worth: they go one at a time, so the first refusal stops the others.
-    enqueueAll(delivery, clicks(1500));
+    // Several requests' worth, less than a burst: the first goes alone, so its refusal stops the others.
+    enqueueAll(
+      delivery,
+      clicks(450).map((event) => ({
+        ...event,
+        eventName: 'x'.repeat(64),
+        objectIDs: Array.from({ length: 20 }, (_, n) => `${idOf(event)}-${'y'.repeat(40)}-${n}`),
+      })) as InsightsEvent[],
+    );
     await delivery.flush();
     const refusedRequests = fetchMock.mock.calls.length;
     expect(refusedRequests).toBe(1);
