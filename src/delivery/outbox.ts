@@ -9,7 +9,7 @@ import { takeHandOff, writeHandOff } from '../storage/hand-off';
  */
 export const OUTBOX_CAP = 5000;
 /** Events per IndexedDB transaction: a full outbox is written and read in steps that make no long task. */
-export const OUTBOX_CHUNK = 100;
+export const OUTBOX_CHUNK = 50;
 // Also the session storage key of what a leaving page hands to the tab's next page.
 const DB_NAME = 'querytrail-outbox';
 
