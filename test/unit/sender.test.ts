@@ -5,6 +5,7 @@ import { createSender, type Sender } from '../../src/delivery/sender';
 import { eventsUrl } from '../../src/delivery/transport';
 import type { InsightsEvent } from '../../src/events/schemas';
 import { createLog } from '../../src/lib/log';
+import { nextPageDrains } from '../support/outbox';
 
 const EVENTS_URL = eventsUrl('https://insights.algolia.io', 'LATENCY', 'search-only-key');
 const FLUSH_INTERVAL = 5000;
@@ -77,6 +78,25 @@ const startDelivery = (): Sender =>
 const enqueueAll = (delivery: Sender, events: InsightsEvent[]) => {
   for (const event of events) delivery.enqueue(event);
 };
+
+/**
+ * Two clicks whose request is under way when the page is hidden, or `leaving`, and then fails
+ * without an answer; resolves with the sender once that failure is handled.
+ */
+async function unansweredAfterExit(leaving: boolean): Promise<Sender> {
+  let fail: (error: Error) => void = () => {};
+  fetchMock.mockImplementationOnce((_input, init) => {
+    requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 'network error' });
+    return new Promise<Response>((_resolve, reject) => (fail = reject));
+  });
+  const delivery = startDelivery();
+  enqueueAll(delivery, clicks(2));
+  const inFlight = delivery.flush();
+  delivery.flushOnExit(leaving);
+  fail(new TypeError('Failed to fetch'));
+  await inFlight;
+  return delivery;
+}
 
 /** How many times each objectID reached the API in a request it accepted. */
 const deliveredCounts = () => {
@@ -308,18 +328,8 @@ describe('answers of the API', () => {
   });
 
   it('does not repeat a request that was in flight when the page was left and failed without an answer', async () => {
-    // The keepalive request carries on after the page: it may have arrived although its promise fails.
-    let fail: (error: Error) => void = () => {};
-    fetchMock.mockImplementationOnce((_input, init) => {
-      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 'network error' });
-      return new Promise<Response>((_resolve, reject) => (fail = reject));
-    });
-    const delivery = startDelivery();
-    enqueueAll(delivery, clicks(2));
-    const inFlight = delivery.flush();
-    delivery.flushOnExit(true);
-    fail(new TypeError('Failed to fetch'));
-    await inFlight;
+    // It may have arrived although its promise fails: the API would count it twice.
+    const delivery = await unansweredAfterExit(true);
     await vi.advanceTimersByTimeAsync(60_000);
     await delivery.flush();
     delivery.flushOnExit(true);
@@ -447,28 +457,9 @@ describe('under load and at exit', () => {
     const outbox = createOutbox({ persistent: true, onFull });
     return { outbox, delivery: createSender({ url: EVENTS_URL, flushInterval: FLUSH_INTERVAL, log: createLog(true), onRefused: refused, outbox }) };
   };
-  /** What the tab's next page finds and sends: an outbox of its own, drained. */
-  const nextPageSends = async () => {
-    const sent: InsightsEvent[] = [];
-    await createOutbox({ persistent: true }).drain(async (events) => {
-      sent.push(...events);
-      return [];
-    });
-    return sent;
-  };
 
   it('retries a send that failed without an answer after the page was only hidden: a hidden tab may come back', async () => {
-    let fail: (error: Error) => void = () => {};
-    fetchMock.mockImplementationOnce((_input, init) => {
-      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 'network error' });
-      return new Promise<Response>((_resolve, reject) => (fail = reject));
-    });
-    const delivery = startDelivery();
-    enqueueAll(delivery, clicks(2));
-    const inFlight = delivery.flush();
-    delivery.flushOnExit(false);
-    fail(new TypeError('Failed to fetch'));
-    await inFlight;
+    const delivery = await unansweredAfterExit(false);
     await vi.advanceTimersByTimeAsync(60_000);
     expectDeliveredOnce(clicks(2));
     delivery.stop();
@@ -504,9 +495,9 @@ describe('under load and at exit', () => {
     const beaconed = bodyEvents(beaconMock.mock.calls[0]?.[1]);
     expect(beaconed.length).toBeGreaterThan(0);
     expect(beaconed.length).toBeLessThan(60);
-    const handed = await nextPageSends();
+    const handed = await nextPageDrains();
     expect([...beaconed, ...handed].map((event) => event.timestamp)).toEqual(events.map((event) => event.timestamp));
-    expect(await nextPageSends()).toEqual([]);
+    expect(await nextPageDrains()).toEqual([]);
   });
 
   it('without storage, says in debug mode how many events could not leave', () => {
@@ -529,7 +520,7 @@ describe('under load and at exit', () => {
     enqueueAll(delivery, clicks(10_000));
     await delivery.flush();
     expectDeliveredOnce(clicks(10_000));
-    expect(await nextPageSends()).toEqual([]);
+    expect(await nextPageDrains()).toEqual([]);
   });
 
   it('keeps at most the newest 5,000 undelivered events in memory, with one warning', async () => {

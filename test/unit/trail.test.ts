@@ -6,6 +6,7 @@ import { init, type QueryTrail } from '../../src/trail';
 import { clearCookies } from '../support/cookies';
 import { testOptions } from '../support/options';
 import { listenToAnnouncements, type Rejection } from '../support/announcements';
+import { nextPageDrains } from '../support/outbox';
 
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
 
@@ -358,14 +359,6 @@ describe('runtime API', () => {
 
 describe('storage and delivery through the runtime API', () => {
   const markup = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
-  const laterPageDrains = async () => {
-    const sent: unknown[] = [];
-    await createOutbox({ persistent: true }).drain(async (events) => {
-      sent.push(...events);
-      return [];
-    });
-    return sent;
-  };
   const storedClick = (): InsightsEvent => ({
     eventType: 'click',
     eventName: 'Hit Clicked',
@@ -430,7 +423,7 @@ describe('storage and delivery through the runtime API', () => {
     void trail.flush();
     trail.destroy();
     answer(503);
-    await vi.waitFor(async () => expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
+    await vi.waitFor(async () => expect(await nextPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
     window.dispatchEvent(new Event('online'));
     window.dispatchEvent(new Event('pagehide'));
     await trail.flush();
@@ -477,7 +470,7 @@ describe('storage and delivery through the runtime API', () => {
     click('b');
     await trail.flush();
     trail.setConsent('granted');
-    await vi.waitFor(async () => expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
+    await vi.waitFor(async () => expect(await nextPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
   });
 
   it('leaves the stored outbox for a later page when a 401 refuses it', async () => {
@@ -488,6 +481,6 @@ describe('storage and delivery through the runtime API', () => {
     trail = init(testOptions);
     await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
     await trail.flush();
-    expect(await laterPageDrains()).toMatchObject([{ objectIDs: ['stored'] }]);
+    expect(await nextPageDrains()).toMatchObject([{ objectIDs: ['stored'] }]);
   });
 });
