@@ -4,7 +4,7 @@ import { views } from './views';
 import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
 import { watchViews } from './capture/views';
-import { createOutbox, OUTBOX_CAP } from './delivery/outbox';
+import { createOutbox, OUTBOX_CAP, STORED_CAP } from './delivery/outbox';
 import { createSender, type Sender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
 import { withoutUndefined } from './events/build';
@@ -72,7 +72,7 @@ function start(options: Options): QueryTrail {
   const outbox = createOutbox({
     ...storage,
     onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`),
-    onFull: (count) => log.warn(`${count} undelivered events dropped: at most ${OUTBOX_CAP} are kept, the newest`),
+    onFull: (count) => log.warn(`${count} undelivered events dropped: the newest ${OUTBOX_CAP} are kept in memory, ${STORED_CAP} stored`),
   });
   const reject = rejecter(log);
   const sender = createSender({

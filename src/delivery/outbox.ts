@@ -4,10 +4,15 @@ import { toBatches } from './batches';
 import { takeHandOff, writeHandOff } from '../storage/hand-off';
 
 /**
- * Undelivered events kept at the most, in IndexedDB or in memory; past it the oldest go, so that
- * a long outage fills neither the disk nor the page's memory.
+ * Undelivered events kept in memory at the most; past it the oldest go, so that a long outage or
+ * consent that never comes cannot fill the page's memory.
  */
 export const OUTBOX_CAP = 5000;
+/**
+ * The same in IndexedDB, higher: a burst of 10,000 on its way fits, while a long outage still
+ * cannot fill the disk.
+ */
+export const STORED_CAP = 20_000;
 /** Events per IndexedDB transaction: a full outbox is written and read in steps that make no long task. */
 export const OUTBOX_CHUNK = 50;
 // Also the session storage key of what a leaving page hands to the tab's next page.
@@ -55,12 +60,12 @@ function sendFresh(events: InsightsEvent[], send: Send, onExpired: ((count: numb
   return send(fresh);
 }
 
-/** Deletes the oldest events past the cap; resolves with how many. */
+/** Deletes the oldest stored events past the cap; resolves with how many. */
 function trimToCap(objectStore: IDBObjectStore): Promise<number> {
   return new Promise((resolve) => {
     const keys = objectStore.getAllKeys();
     keys.onsuccess = () => {
-      const past = keys.result.slice(0, -OUTBOX_CAP);
+      const past = keys.result.slice(0, -STORED_CAP);
       for (const key of past) objectStore.delete(key);
       resolve(past.length);
     };

@@ -34,6 +34,8 @@ const BURST_10K_BOUND_MS = 15_000;
 /** A request's limits (docs/behaviour.md, Delivery). */
 const MAX_EVENTS_PER_REQUEST = 1_000;
 const MAX_REQUEST_BYTES = 48_000;
+/** The events of three requests (the lanes of a run) of this test's 1.1 KB events: those under way when a page is left. */
+const IN_FLIGHT_AT_EXIT = 3 * Math.ceil(MAX_REQUEST_BYTES / 1_100);
 /** Requests beyond ceil(bytes / 48,000) that a burst may take: batches rarely fill to the last byte. */
 const SPARE_REQUESTS = 5;
 /** Longer than the first retry can wait (1 s + 50% jitter): a duplicate has time to show up. */
@@ -84,18 +86,20 @@ afterAll(() => {
  * `from`; each is about 1 KB (20 objectIDs, the first `<scenario>-<n>`). Resolves with how many
  * were accepted.
  */
-function trackBurst(page: Page, scenario: string, count: number, from = 0): Promise<number> {
+function trackBurst(page: Page, scenario: string, count: number, from = 0, { yieldEvery = 0 } = {}): Promise<number> {
   return page.evaluate(
-    ({ scenario, count, from }) => {
+    async ({ scenario, count, from, yieldEvery }) => {
       const padding = 'x'.repeat(32);
       let accepted = 0;
       for (let n = from; n < from + count; n += 1) {
         const objectIDs = [`${scenario}-${n}`, ...Array.from({ length: 19 }, (_, k) => `${scenario}-${n}-${k}-${padding}`)];
         if (window.QueryTrail?.instance.track({ eventType: 'view', eventName: 'Hits Viewed', index: 'products', objectIDs })) accepted += 1;
+        // As a living page makes events (an infinite scroll), with tasks of the page's own between them.
+        if (yieldEvery && (n + 1) % yieldEvery === 0) await new Promise((resolve) => setTimeout(resolve));
       }
       return accepted;
     },
-    { scenario, count, from },
+    { scenario, count, from, yieldEvery },
   );
 }
 
@@ -414,6 +418,20 @@ describe('the outbox', () => {
 });
 
 describe('page exit in the middle of a burst', () => {
+  it('with storage consent: what did not leave in the exit beacons leaves from the next page, each of 10,000 once', async () => {
+    const tracked = await e2e.open('/load/burst.html');
+    // Made over time, as a long session makes them. (Thousands made in the very task the page is
+    // left in cannot all be kept: docs/behaviour.md, Delivery.)
+    expect(await trackBurst(tracked.page, 'exit10k', 10_000, 0, { yieldEvery: 100 })).toBe(10_000);
+    const flushedAt = await startFlush(tracked.page);
+    await tracked.page.goto(e2e.url('/load/next.html'));
+    await waitForQueryTrail(tracked.page);
+
+    // A flush on the next page as well: what the left page stored late may have missed the drain at its start.
+    const result = await settle('exit10k', 10_000, flushedAt, { timeoutMs: 20_000, afterDelivery: () => flush(tracked.page) });
+    expectEachOnce(result);
+  });
+
   it('without storage consent: none twice, and what did not arrive is what debug mode says could not leave', async () => {
     const tracked = await e2e.open('/load/no-consent.html');
     await tracked.page.addInitScript(keepLossReports, LOSS_REPORTS_KEY);
@@ -426,13 +444,17 @@ describe('page exit in the middle of a burst', () => {
 
     const result = await settle('exit10kNoConsent', 10_000, flushedAt, {
       timeoutMs: 20_000,
-      done: async (t) => t.delivered + reportedLost(await lossReports(tracked.page)) === 10_000,
+      done: async (t) => t.delivered + reportedLost(await lossReports(tracked.page)) >= 10_000 - IN_FLIGHT_AT_EXIT,
     });
     const reports = await lossReports(tracked.page);
     const lost = reportedLost(reports);
     result.note = `reported as unable to leave: ${lost} (${JSON.stringify(reports)})`;
     expect({ duplicated: result.duplicated, unexpected: result.unexpected }, 'receptions').toEqual({ duplicated: 0, unexpected: 0 });
-    expect(result.delivered + lost, `delivered (${result.delivered}) + reported as unable to leave (${lost})`).toBe(10_000);
+    // Besides what debug mode reports, only the requests under way as the page is left (three at
+    // most, never repeated: docs/behaviour.md, Delivery) may fail to arrive.
+    const unaccounted = 10_000 - result.delivered - lost;
+    expect(unaccounted, `delivered (${result.delivered}) + reported as unable to leave (${lost})`).toBeGreaterThanOrEqual(0);
+    expect(unaccounted, 'events of requests under way at the exit').toBeLessThanOrEqual(IN_FLIGHT_AT_EXIT);
   });
 });
 

@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createOutbox, OUTBOX_CAP } from '../../src/delivery/outbox';
+import { createOutbox, OUTBOX_CAP, STORED_CAP } from '../../src/delivery/outbox';
 import type { InsightsEvent } from '../../src/events/schemas';
 
 const DAY = 24 * 3_600_000;
@@ -58,13 +58,22 @@ describe('the outbox', () => {
     expect(await drained(createOutbox({ persistent: true }))).toEqual([]);
   });
 
-  it('keeps at most the newest OUTBOX_CAP events', async () => {
+  it('keeps at most the newest STORED_CAP events in IndexedDB', async () => {
     const outbox = createOutbox({ persistent: true });
     const now = Date.now();
-    await outbox.add(Array.from({ length: OUTBOX_CAP + 5 }, (_, n) => view(n, now - (OUTBOX_CAP + 5 - n))));
+    await outbox.add(Array.from({ length: STORED_CAP + 5 }, (_, n) => view(n, now - (STORED_CAP + 5 - n))));
     const sent = await drained(createOutbox({ persistent: true }));
-    expect(sent).toHaveLength(OUTBOX_CAP);
+    expect(sent).toHaveLength(STORED_CAP);
     expect(idsOf(sent)[0]).toBe('sku-5');
+  });
+
+  it('keeps at most the newest OUTBOX_CAP events in memory', async () => {
+    const outbox = createOutbox({ persistent: false });
+    const now = Date.now();
+    await outbox.add(Array.from({ length: OUTBOX_CAP + 5 }, (_, n) => view(n, now - (OUTBOX_CAP + 5 - n))));
+    const kept = outbox.takeUnstored();
+    expect(kept).toHaveLength(OUTBOX_CAP);
+    expect(idsOf(kept)[0]).toBe('sku-5');
   });
 
   it('writes nothing to IndexedDB without consent, and hands those events to the page’s exit instead', async () => {
