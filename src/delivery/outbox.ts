@@ -39,19 +39,24 @@ export interface Outbox {
   takeUnstored(): InsightsEvent[];
   /**
    * The page is going: events that could not leave wait in session storage for the tab's next
-   * page, since IndexedDB drops what a leaving page writes. Session storage holds a few megabytes:
-   * where they do not all fit, the newest that fit are kept. Returns how many were handed off
-   * (none where storing is not allowed).
+   * page, since IndexedDB may abort what a leaving page writes; so do the chunks still being
+   * stored. Session storage holds a few megabytes: where they do not all fit, the newest that fit
+   * are kept. Returns how many of `events` were handed off (none where storing is not allowed).
    */
   handOff(events: InsightsEvent[]): number;
   setPersistent(persistent: boolean): void;
   clear(): Promise<void>;
 }
 
-// Keys sort by the event's time, then by the order of adding: the oldest are the first to go
-// past the cap, and a drain sends in order. The random part keeps two tabs' keys apart.
+/**
+ * An event with the key it is stored under. Keys sort by the event's time, then by the order of
+ * adding: the oldest are the first to go past the cap, and a drain sends in order. The random
+ * part keeps two tabs' keys apart.
+ */
+type Entry = [key: number[], event: InsightsEvent];
 let added = 0;
-const keyOf = (event: InsightsEvent) => [event.timestamp ?? Date.now(), added++, Math.random()];
+const withKey = (event: InsightsEvent): Entry => [[event.timestamp ?? Date.now(), added++, Math.random()], event];
+const eventOf = ([, event]: Entry) => event;
 
 /** Hands the events not too old to `send`; resolves with those still to keep. */
 function sendFresh(events: InsightsEvent[], send: Send, onExpired: ((count: number) => void) | undefined) {
@@ -91,21 +96,25 @@ function takeChunk(objectStore: IDBObjectStore, into: InsightsEvent[]): Promise<
   });
 }
 
-/** Puts the events in the store, each under a key of its own. */
-function putAll(objectStore: IDBObjectStore, events: InsightsEvent[]) {
-  for (const event of events) objectStore.put(event, keyOf(event));
+/** Puts the events in the store, each under its key. */
+function putAll(objectStore: IDBObjectStore, entries: Entry[]) {
+  for (const [key, event] of entries) objectStore.put(event, key);
   return true;
 }
 
 /**
- * Stores what waits in `toStore`, a chunk per transaction; false where IndexedDB failed. A chunk
- * leaves memory as its transaction starts: one under way when the page is left may still commit,
- * and handed to the exit as well it would be sent twice.
+ * Stores what waits in `toStore`, a chunk per transaction, each chunk in `writing` until its
+ * transaction has committed; false where IndexedDB failed. A page left meanwhile may abort the
+ * transaction or not: `handOff` passes the chunk on under the same keys, so that it is stored once
+ * either way.
  */
-async function storeQueue(store: SafeStore, toStore: InsightsEvent[]): Promise<boolean> {
+async function storeQueue(store: SafeStore, toStore: Entry[], writing: Set<Entry[]>): Promise<boolean> {
   while (toStore.length) {
     const chunk = toStore.splice(0, OUTBOX_CHUNK);
-    if (!(await store.run((objectStore) => putAll(objectStore, chunk), true))) {
+    writing.add(chunk);
+    const stored = await store.run((objectStore) => putAll(objectStore, chunk), true);
+    writing.delete(chunk);
+    if (!stored) {
       toStore.unshift(...chunk);
       return false;
     }
@@ -129,19 +138,19 @@ async function drainStore(store: SafeStore, carried: InsightsEvent[], send: Send
   }
 }
 
-/** Hands off the events, or the newest half of them, and so on, until they fit; resolves with how many. */
-function handOffNewest(events: InsightsEvent[]): number {
-  for (let newest = events; newest.length; newest = newest.slice(Math.ceil(newest.length / 2))) {
+/** Hands off the entries, or the newest half of them, and so on, until they fit; returns how many. */
+function handOffNewest(entries: Entry[]): number {
+  for (let newest = entries; newest.length; newest = newest.slice(Math.ceil(newest.length / 2))) {
     if (writeHandOff(DB_NAME, newest)) return newest.length;
   }
   return 0;
 }
 
-/** What the tab's previous page could not send as it went, taken over. */
-function handedOff(): InsightsEvent[] {
-  let handed: InsightsEvent[] = [];
-  takeHandOff<InsightsEvent>(DB_NAME, (events) => {
-    handed = events;
+/** What the tab's previous page could not send or store as it went, taken over. */
+function handedOff(): Entry[] {
+  let handed: Entry[] = [];
+  takeHandOff<Entry>(DB_NAME, (entries) => {
+    handed = entries;
   });
   return handed;
 }
@@ -174,39 +183,52 @@ export function createOutbox({ persistent, onStorageProblem, onExpired, onFull }
   // On their way, in memory until then, and so handed to the exit too: events waiting for their
   // chunk to be stored, and the last, partial request of a chunk the drain read, which waits for
   // the next chunk so that requests go full.
-  const toStore: InsightsEvent[] = [];
+  const toStore: Entry[] = [];
   const carried: InsightsEvent[] = [];
+  // Chunks whose transaction has not committed yet, and what this page handed off so far (a page
+  // may be left twice: pagehide, then freeze).
+  const writing = new Set<Entry[]>();
+  let handed: Entry[] = [];
   const dropped = onceSome(onFull);
   /** Keeps the newest events in memory, within the cap. */
   const keepInMemory = (events: InsightsEvent[]) => {
     dropped(Math.max(0, events.length - OUTBOX_CAP));
     inMemory = events.slice(-OUTBOX_CAP);
   };
+  /** Stores the entries where allowed; resolves with the events it could not store. */
+  const storeEntries = async (entries: Entry[]) => {
+    if (!persistent) return entries.map(eventOf);
+    toStore.push(...entries);
+    // Not held to the cap: a burst on its way is not what a long outage piles up.
+    return (await storeQueue(store, toStore, writing)) ? [] : toStore.splice(0).map(eventOf);
+  };
+  const addEntries = async (entries: Entry[]) => {
+    if (!entries.length) return;
+    // A full or failing IndexedDB never blocks sending: the events wait in memory instead.
+    const unstored = await storeEntries(entries);
+    if (unstored.length < entries.length) dropped((await store.run(trimToCap)) ?? 0);
+    // Read once stored: a drain may put events back meanwhile.
+    keepInMemory([...inMemory, ...unstored]);
+  };
   const outbox: Outbox = {
-    async store(events) {
-      if (!persistent) return events;
-      toStore.push(...events);
-      // Not held to the cap: a burst on its way is not what a long outage piles up.
-      return (await storeQueue(store, toStore)) ? [] : toStore.splice(0);
-    },
-    async add(events) {
-      if (!events.length) return;
-      // A full or failing IndexedDB never blocks sending: the events wait in memory instead.
-      const unstored = await outbox.store(events);
-      if (unstored.length < events.length) dropped((await store.run(trimToCap)) ?? 0);
-      // Read once stored: a drain may put events back meanwhile.
-      keepInMemory([...inMemory, ...unstored]);
-    },
+    store: (events) => storeEntries(events.map(withKey)),
+    add: (events) => addEntries(events.map(withKey)),
     async drain(send) {
       // What fails again goes back before what was added meanwhile.
       keepInMemory([...(await sendFresh(inMemory.splice(0), send, onExpired)), ...inMemory]);
       if (!persistent) return;
-      await outbox.add(handedOff());
+      await addEntries(handedOff());
       await outbox.add(await drainStore(store, carried, (events) => sendFresh(events, send, onExpired)));
     },
     // Emptied in place: the caller gets everything that was there.
-    takeUnstored: () => [...inMemory.splice(0), ...carried.splice(0), ...toStore.splice(0)],
-    handOff: (events) => (persistent ? handOffNewest(events) : 0),
+    takeUnstored: () => [...inMemory.splice(0), ...carried.splice(0), ...toStore.splice(0).map(eventOf)],
+    handOff(events) {
+      if (!persistent) return 0;
+      // The chunks being written go along under their keys: the next page stores them once, whether
+      // or not their transaction commits as this page goes.
+      handed = [...new Set([...handed, ...[...writing].flat(), ...events.map(withKey)])];
+      return Math.min(events.length, handOffNewest(handed));
+    },
     setPersistent(next) {
       persistent = next;
       // What waited in memory for want of consent is stored now, as it would have been with it
@@ -215,6 +237,7 @@ export function createOutbox({ persistent, onStorageProblem, onExpired, onFull }
     },
     clear() {
       inMemory = [];
+      handed = [];
       carried.length = 0;
       toStore.length = 0;
       // A hand-off no page took over (none may without consent) is stored data too.

@@ -123,7 +123,7 @@ function createRetries(drainOnce: () => Promise<void>, isStopped: () => boolean)
 function leaveOrHide(url: string, events: InsightsEvent[], leaving: boolean, waitAgain: (event: InsightsEvent) => void, outbox: Outbox, log: Log) {
   const left = sendAllOnExit(url, events);
   if (!leaving) for (const event of left) waitAgain(event);
-  else if (left.length) {
+  else {
     const lost = left.length - outbox.handOff(left);
     if (lost) log.debug(`${lost} events could not leave: past the beacon budget, and not stored for the next page`);
   }
@@ -178,7 +178,8 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
   const runs = createRuns(deliver);
   async function drainOnce() {
     const clearsBefore = clears;
-    if (!stopped) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : runs.run(events)));
+    // Offline, a drain would only take events out of storage to put them back: `online` retries.
+    if (!stopped && navigator.onLine) await outbox.drain(async (events) => (clears !== clearsBefore ? [] : runs.run(events)));
   }
 
   /** The regular send: new events only, so that retries keep to their backoff. */

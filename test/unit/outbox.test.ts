@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createOutbox, OUTBOX_CAP, STORED_CAP } from '../../src/delivery/outbox';
+import { createOutbox, OUTBOX_CAP, OUTBOX_CHUNK, STORED_CAP } from '../../src/delivery/outbox';
 import type { InsightsEvent } from '../../src/events/schemas';
 
 const DAY = 24 * 3_600_000;
@@ -110,5 +110,32 @@ describe('the outbox', () => {
     // The send never answers: the page is gone before it does.
     void leavingPage.drain(() => new Promise<InsightsEvent[]>(() => {}));
     await vi.waitFor(async () => expect(await drained(createOutbox({ persistent: true }))).toEqual([]));
+  });
+});
+
+describe('a page left while a burst is being stored', () => {
+  const burst = Array.from({ length: 3 * OUTBOX_CHUNK }, (_, n) => view(n));
+  afterEach(() => sessionStorage.clear());
+
+  /** Starts storing the burst and leaves at once, while its first chunk is being written: nothing leaves in beacons. */
+  function leaveWhileStoring() {
+    const leavingPage = createOutbox({ persistent: true });
+    const storing = leavingPage.store(burst);
+    const notStoredYet = leavingPage.takeUnstored();
+    expect(notStoredYet.length).toBe(2 * OUTBOX_CHUNK);
+    expect(leavingPage.handOff(notStoredYet)).toBe(notStoredYet.length);
+    return storing;
+  }
+
+  it('hands the chunk being written to the next page, which sends it when the write was aborted', async () => {
+    void leaveWhileStoring();
+    // The next page finds none of the leaving page's writes in IndexedDB.
+    vi.stubGlobal('indexedDB', new IDBFactory());
+    expect(idsOf(await drained(createOutbox({ persistent: true })))).toEqual(idsOf(burst));
+  });
+
+  it('sends the chunk being written once when the write committed after all', async () => {
+    await leaveWhileStoring();
+    expect(idsOf(await drained(createOutbox({ persistent: true })))).toEqual(idsOf(burst));
   });
 });

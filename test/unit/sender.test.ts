@@ -415,6 +415,22 @@ describe('answers of the API', () => {
     delivery.stop();
   });
 
+  it('tries no retry while the browser is offline, and retries when it comes back online', async () => {
+    vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    answerFor = () => 'network error';
+    const delivery = startDelivery();
+    delivery.enqueue(click(1));
+    await delivery.flush();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(requests).toHaveLength(1);
+    vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(true);
+    answerFor = () => 200;
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expectDeliveredOnce([click(1)]);
+    delivery.stop();
+  });
+
   it('sends a burst three requests at a time once the first is answered, each event once', async () => {
     let inFlight = 0;
     const inFlightAtEachStart: number[] = [];
@@ -498,6 +514,18 @@ describe('under load and at exit', () => {
     const handed = await nextPageDrains();
     expect([...beaconed, ...handed].map((event) => event.timestamp)).toEqual(events.map((event) => event.timestamp));
     expect(await nextPageDrains()).toEqual([]);
+  });
+
+  it('hands a chunk still being stored to the next page, even when everything else left in beacons', async () => {
+    const { delivery } = startStoringDelivery();
+    // A burst is stored on its way: its first chunk is being written as the page goes.
+    enqueueAll(delivery, clicks(500));
+    delivery.flushOnExit(true);
+    const beaconed = beaconMock.mock.calls.flatMap(([, body]) => bodyEvents(body));
+    // The leaving page's write is aborted: the next page finds nothing it wrote in IndexedDB.
+    vi.stubGlobal('indexedDB', new IDBFactory());
+    const handed = await nextPageDrains();
+    expect([...handed, ...beaconed].map(idOf)).toEqual(clicks(500).map(idOf));
   });
 
   it('without storage, says in debug mode how many events could not leave', () => {
