@@ -66,7 +66,7 @@ function start(options: Options): QueryTrail {
   const log = createLog(options.debug || location.href.includes('querytrail-debug'));
   const privacy = createPrivacy(options);
   const identity = createIdentity(options, privacy.mayStore, log);
-  identity.keepInCookie();
+  identity.keep();
 
   const storage = { persistent: privacy.mayStore(), onStorageProblem: log.debug };
   const memory = createQueryIdMemory({ ttlMs: options.queryIdTtl * 1000, ...storage });
@@ -87,6 +87,7 @@ function start(options: Options): QueryTrail {
   const attribution = createAttribution(memory, options.queryIdParam, log);
 
   const stopCapturing = capture(options, log, privacy, identity, attribution, emit, reject, (leaving) => {
+    identity.keep();
     memory.handOff();
     sender.flushOnExit(leaving);
   });
@@ -94,12 +95,12 @@ function start(options: Options): QueryTrail {
   const applyStorageConsent = () => {
     memory.setPersistent(privacy.mayStore());
     outbox.setPersistent(privacy.mayStore());
-    identity.keepInCookie();
+    identity.keep();
   };
   const forgetEverything = () => {
     sender.clear();
     void memory.clear();
-    identity.forgetCookie();
+    identity.forget();
   };
   if (options.optOut) forgetEverything();
   else {
