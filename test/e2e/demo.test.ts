@@ -228,14 +228,12 @@ describe('a product page’s related products', () => {
     await result.locator('a').click();
     await store.waitForURL(`**/product/${product}?queryID=${searchA}`);
     const landingUrl = store.url();
-    const [fromSearchB, neverSearched] = (await store
-      .locator('section.related li')
-      .evaluateAll((cards) =>
-        cards.map((card) => ({
-          objectID: card.getAttribute('data-insights-object-id') as string,
-          name: card.querySelector('.card-name')?.textContent ?? '',
-        })),
-      )) as Array<{ objectID: string; name: string }>;
+    const [fromSearchB, neverSearched] = (await store.locator('section.related li').evaluateAll((cards) =>
+      cards.map((card) => ({
+        objectID: card.getAttribute('data-insights-object-id') as string,
+        name: card.querySelector('.card-name')?.textContent ?? '',
+      })),
+    )) as Array<{ objectID: string; name: string }>;
     if (!fromSearchB || !neverSearched) throw new Error('the product page lists fewer than two related products');
 
     // Search B, on its own, leads to one of those related products.
