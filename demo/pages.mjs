@@ -74,16 +74,36 @@ ${body}
 `;
 }
 
-/** @param {Product} product @param {string} href */
-function productCard(product, href) {
-  return html`<li class="card" data-insights-object-id="${product.objectID}">
+/**
+ * @param {Product} product @param {string} href
+ * @param {unknown} [extra] what follows the link in the card; with it, the card carries its price for revenue
+ */
+function productCard(product, href, extra = '') {
+  return html`<li class="card" data-insights-object-id="${product.objectID}"${extra ? html` data-insights-price="${product.price.toFixed(2)}"` : ''}>
   <a href="${href}">
     ${productImage(product)}
     <span class="card-brand">${product.brand}</span>
     <span class="card-name">${product.name}</span>
     <span class="card-meta"><span class="price">${euros(product.price)}</span><span class="rating">★ ${product.rating.toFixed(1)}</span></span>
-  </a>
+  </a>${extra}
 </li>`;
+}
+
+/**
+ * A related product with its own add-to-cart. Its link carries no queryID, and the page's
+ * `?queryID=` is not its: QueryTrail gives the landing queryID to the page's first object only
+ * (the product), so a related product keeps the queryID remembered for it, if any.
+ * @param {Product} product
+ */
+function relatedCard(product) {
+  return productCard(
+    product,
+    `/product/${encodeURIComponent(product.objectID)}`,
+    html`<form class="add-to-cart quick-add" method="post" action="/cart" data-insights-conversion="addToCart" data-insights-currency="${CURRENCY}">
+    <input type="hidden" name="objectID" value="${product.objectID}"><input type="hidden" name="quantity" value="1">
+    <button type="submit" aria-label="Add ${product.name} to cart">Add to cart</button>
+  </form>`,
+  );
 }
 
 /**
@@ -202,10 +222,10 @@ export function productPage({ origin, cartCount, product, related }) {
       <p class="cart-notice" role="status" hidden></p>
     </div>
   </article>
-  <section class="related" data-insights-event-name="Related Product Clicked">
+  <section class="related" aria-label="Related products" data-insights-event-name="Related Product Clicked">
     <h2>More ${product.category.toLowerCase()}</h2>
     <ol class="results compact">
-      ${related.map((other) => productCard(other, `/product/${encodeURIComponent(other.objectID)}`))}
+      ${related.map(relatedCard)}
     </ol>
   </section>
 </main>`,

@@ -3,6 +3,7 @@ import { conversions } from './conversions';
 import { views } from './views';
 import { followDom } from './capture/dom';
 import { listenForInteractions } from './capture/interactions';
+import { followRoutes } from './capture/routes';
 import { watchViews } from './capture/views';
 import { createOutbox, OUTBOX_CAP, STORED_CAP } from './delivery/outbox';
 import { createSender, type Sender } from './delivery/sender';
@@ -16,7 +17,7 @@ import { ancestryOf } from './markup/ancestry';
 import { readObject } from './markup/object';
 import { clickTargetOf, convertsOnSubmit } from './markup/target';
 import { CONSENT, parseOptions, type Consent, type Options } from './options';
-import { createAttribution, landingQueryID, type Attribution } from './session/attribution';
+import { createAttribution, type Attribution } from './session/attribution';
 import { emitter, rejecter, type Emit, type Reject } from './session/emit';
 import { createIdentity, type Identity } from './session/identity';
 import { createPrivacy, type Privacy } from './session/privacy';
@@ -65,7 +66,7 @@ function start(options: Options): QueryTrail {
   const log = createLog(options.debug || location.href.includes('querytrail-debug'));
   const privacy = createPrivacy(options);
   const identity = createIdentity(options, privacy.mayStore, log);
-  identity.keepInCookie();
+  identity.keep();
 
   const storage = { persistent: privacy.mayStore(), onStorageProblem: log.debug };
   const memory = createQueryIdMemory({ ttlMs: options.queryIdTtl * 1000, ...storage });
@@ -83,9 +84,10 @@ function start(options: Options): QueryTrail {
     onRefused: (event, status) => reject(event, `the Insights API refused it (${status})`),
   });
   const emit = emitter(log, sender.enqueue, reject);
-  const attribution = createAttribution(memory, landingQueryID(location.search, options.queryIdParam, log), log);
+  const attribution = createAttribution(memory, options.queryIdParam, log);
 
   const stopCapturing = capture(options, log, privacy, identity, attribution, emit, reject, (leaving) => {
+    identity.keep();
     memory.handOff();
     sender.flushOnExit(leaving);
   });
@@ -93,12 +95,12 @@ function start(options: Options): QueryTrail {
   const applyStorageConsent = () => {
     memory.setPersistent(privacy.mayStore());
     outbox.setPersistent(privacy.mayStore());
-    identity.keepInCookie();
+    identity.keep();
   };
   const forgetEverything = () => {
     sender.clear();
     void memory.clear();
-    identity.forgetCookie();
+    identity.forget();
   };
   if (options.optOut) forgetEverything();
   else {
@@ -141,10 +143,9 @@ function capture(
       if (convertsOnSubmit(path) && !privacy.isInactive()) convert(path, identity.whoAndWhen(timestamp));
     }),
   });
-  const viewWatcher = options.views
-    ? watchViews(withoutThrowing(log, views(options, emit, reject, identity.whoAndWhen, privacy.isInactive)))
-    : undefined;
-  const stopFollowing = followDom({
+  const viewReports = views(options, emit, reject, identity.whoAndWhen, privacy.isInactive);
+  const viewWatcher = options.views ? watchViews(withoutThrowing(log, viewReports.report)) : undefined;
+  const dom = followDom({
     found: withoutThrowing(log, (object: Element) => {
       viewWatcher?.watch(object);
       attribution.rememberLanding(readObject(ancestryOf(object), options.index));
@@ -152,6 +153,15 @@ function capture(
     lost: (object) => viewWatcher?.release(object),
     shadowRoot: (root) => interactions.watch(root),
   });
+  // A new page of a single-page app (docs/behaviour.md, Dynamic pages): its own landing queryID,
+  // its own views, and the objects still on it found again for both.
+  const stopRoutes = followRoutes(
+    withoutThrowing(log, () => {
+      attribution.newPage();
+      viewReports.newPage();
+      dom.rescan();
+    }),
+  );
   const stopExit = onPageExit(
     withoutThrowing(log, (leaving: boolean) => {
       onExit(leaving);
@@ -160,7 +170,8 @@ function capture(
   );
   return () => {
     interactions.stop();
-    stopFollowing();
+    dom.stop();
+    stopRoutes();
     viewWatcher?.stop();
     stopExit();
   };

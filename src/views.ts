@@ -8,17 +8,20 @@ import type { Emit, Reject } from './session/emit';
 
 /**
  * Views of objects seen long enough (docs/behaviour.md, Views): each object counts once per
- * queryID, or once per page load where it has none; none inside an ignore zone.
+ * queryID, or once per page where it has none; none inside an ignore zone. `newPage` is a new
+ * page of a single-page app.
  */
 export function views(options: Options, emit: Emit, reject: Reject, whoAndWhen: (timestamp: number) => WhoAndWhen, isInactive: () => boolean) {
-  const viewed = new Set<string>();
+  const viewedPerQuery = new Set<string>();
+  let viewedOnThisPage = new Set<string>();
 
-  return (objects: Element[]) => {
+  const report = (objects: Element[]) => {
     if (isInactive()) return;
     const who = whoAndWhen(Date.now());
     const fresh = objects.flatMap((element) => {
       const ancestry = ancestryOf(element);
       const { objectID, index, queryID } = readObject(ancestry, options.index);
+      const viewed = queryID ? viewedPerQuery : viewedOnThisPage;
       const key = `${index}\n${queryID}\n${objectID}`;
       if (viewed.has(key) || isIgnored(ancestry)) return [];
       viewed.add(key);
@@ -31,5 +34,11 @@ export function views(options: Options, emit: Emit, reject: Reject, whoAndWhen: 
       return [];
     });
     for (const event of viewEvents(fresh, who)) emit(event);
+  };
+  return {
+    report,
+    newPage() {
+      viewedOnThisPage = new Set();
+    },
   };
 }

@@ -68,14 +68,20 @@ function onceParsed(begin: () => void): () => void {
   return () => document.removeEventListener('DOMContentLoaded', begin);
 }
 
+export interface FollowedDom {
+  /** A new page of a single-page app: every object still on the page is found again. */
+  rescan(): void;
+  stop(): void;
+}
+
 /**
  * Follows the objects of the document and of its open shadow roots as they come and go.
  * Only added and removed subtrees are looked at, and added ones are scanned later, a slice at
  * a time (see scan-queue.ts).
  */
-export function followDom(handlers: DomHandlers): () => void {
+export function followDom(handlers: DomHandlers): FollowedDom {
   // Elements already scanned, so that a subtree added in pieces is not scanned twice.
-  const scanned = new WeakSet<Element>();
+  let scanned = new WeakSet<Element>();
   let stopped = false;
 
   /** Visits an element once: false where it was visited already or has left the page. */
@@ -124,10 +130,17 @@ export function followDom(handlers: DomHandlers): () => void {
     follow(root);
   };
   const cancelStart = onceParsed(() => follow(document));
-  return () => {
-    stopped = true;
-    cancelStart();
-    mutations.disconnect();
-    queue.stop();
+  return {
+    rescan() {
+      // Everything counts as not scanned yet, without walking the page now: the scan does, in slices.
+      scanned = new WeakSet();
+      queue.add(document);
+    },
+    stop() {
+      stopped = true;
+      cancelStart();
+      mutations.disconnect();
+      queue.stop();
+    },
   };
 }

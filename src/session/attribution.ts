@@ -1,7 +1,7 @@
 import { QUERY_ID_RULE, SEARCH_QUERY_ID } from '../events/schemas';
 import type { Log } from '../lib/log';
 import { quote } from '../lib/quote';
-import { ATTR, describeElement } from '../markup/ancestry';
+import { ATTR, describeElement, OBJECT_SELECTOR } from '../markup/ancestry';
 import type { ObjectMarkup } from '../markup/object';
 import type { QueryIdMemory } from '../storage/query-ids';
 
@@ -19,9 +19,16 @@ function validQueryID(queryID: string | null | undefined, report: (problem: stri
 }
 
 /** The queryID a search result's link carried onto this page, in its `param` query parameter. */
-export function landingQueryID(search: string, param: string, log: Log): string | undefined {
-  return validQueryID(new URLSearchParams(search).get(param), (problem) => log.debug(`?${param}=${problem}`));
+function landingQueryID(param: string, log: Log): string | undefined {
+  return validQueryID(new URLSearchParams(location.search).get(param), (problem) => log.debug(`?${param}=${problem}`));
 }
+
+/**
+ * The objectID of what the page is about: the page's first object in document order (the
+ * product the search result linked to), read when needed so that a page rendered or
+ * re-rendered later counts as it stands (docs/behaviour.md, Attribution).
+ */
+const landingObjectID = () => document.querySelector(OBJECT_SELECTOR)?.getAttribute(ATTR.objectId);
 
 /** Which search each event is attributed to. */
 export interface Attribution {
@@ -29,17 +36,25 @@ export interface Attribution {
   ofMarkup(object: ObjectMarkup): string | undefined;
   /** Resolves once the queryIDs that earlier pages remembered are loaded. */
   loaded: Promise<void>;
-  /** A converted object's queryID: from its markup, else the landing page's, else the remembered one. */
+  /**
+   * A converted object's queryID: from its markup, else the landing page's (for what the page is
+   * about only), else the remembered one.
+   */
   ofConverted(object: ObjectMarkup, now: number): string | undefined;
   /** Remembers the search that led to these objects, for a conversion on a later page. */
   remember(objectIDs: readonly string[], index: string, queryID: string, at: number): void;
-  /** An object on a landing page is remembered with the landing queryID. */
+  /** What a landing page is about is remembered with the landing queryID. */
   rememberLanding(object: ObjectMarkup): void;
+  /** A new page of a single-page app: the landing queryID is read again from the new URL. */
+  newPage(): void;
   /** After a purchase, its objects are no longer attributed to the searches that led to them. */
   forget(objectIDs: string[]): void;
 }
 
-export function createAttribution(memory: QueryIdMemory, landing: string | undefined, log: Log): Attribution {
+export function createAttribution(memory: QueryIdMemory, queryIdParam: string, log: Log): Attribution {
+  let landing = landingQueryID(queryIdParam, log);
+  /** The landing queryID, for what the page is about; other objects on it (related products) have their own. */
+  const landingOf = (objectID: string) => (landing && objectID === landingObjectID() ? landing : undefined);
   const remember: Attribution['remember'] = (objectIDs, index, queryID, at) => {
     for (const objectID of objectIDs) memory.remember(objectID, { index, queryID, at });
   };
@@ -49,10 +64,14 @@ export function createAttribution(memory: QueryIdMemory, landing: string | undef
   return {
     ofMarkup,
     loaded: memory.loaded,
-    ofConverted: (object, now) => ofMarkup(object) ?? landing ?? memory.recall(object.objectID, object.index, now),
+    ofConverted: (object, now) => ofMarkup(object) ?? landingOf(object.objectID) ?? memory.recall(object.objectID, object.index, now),
     remember,
     rememberLanding({ objectID, index }) {
-      if (landing && objectID && index) remember([objectID], index, landing, Date.now());
+      const queryID = landingOf(objectID);
+      if (queryID && index) remember([objectID], index, queryID, Date.now());
+    },
+    newPage() {
+      landing = landingQueryID(queryIdParam, log);
     },
     forget(objectIDs) {
       void memory.forget(objectIDs);

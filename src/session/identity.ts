@@ -3,6 +3,7 @@ import { isValidToken, USER_TOKEN_RULE } from '../events/schemas';
 import { readCookie, removeCookie, writeCookie } from '../lib/cookie';
 import type { Log } from '../lib/log';
 import { quote } from '../lib/quote';
+import { forgetVisitToken, keepVisitToken, readVisitToken } from '../storage/visit-token';
 
 /** The cookie search-insights keeps its anonymous token in; shared on purpose. */
 const TOKEN_COOKIE = '_ALGOLIA';
@@ -34,18 +35,24 @@ function uuidV4(): string {
   });
 }
 
-export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'generated';
+export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'visit' | 'generated';
 
 /**
- * The option, then search-insights, then the `_ALGOLIA` cookie, then a new anonymous
- * token. A token found that breaks the API's pattern is passed over and `refuse`d, so that the
- * page learns why its events do not carry it.
+ * The option, then search-insights, then the `_ALGOLIA` cookie, then the token this visit
+ * generated on an earlier page (`visitToken`), then a new anonymous token. A token found that
+ * breaks the API's pattern is passed over and `refuse`d, so that the page learns why its events
+ * do not carry it.
  */
-function resolveUserToken(option: string | undefined, refuse: (source: TokenSource, token: unknown) => void): { token: string; source: TokenSource } {
+function resolveUserToken(
+  option: string | undefined,
+  visitToken: string | undefined,
+  refuse: (source: TokenSource, token: unknown) => void,
+): { token: string; source: TokenSource } {
   if (option !== undefined) return { token: option, source: 'option' };
   for (const [source, token] of [
     ['search-insights', searchInsightsToken()],
     ['cookie', readCookie(TOKEN_COOKIE)],
+    ['visit', visitToken],
   ] as const) {
     if (isValidToken(token)) return { token, source };
     if (token) refuse(source, token);
@@ -60,10 +67,13 @@ export interface Identity {
   /** Refuses, with a clear error, a token that breaks the API's pattern: it is never sent. */
   setUserToken(token: unknown): void;
   setAuthenticatedUserToken(token: unknown): void;
-  /** Keeps an anonymous token in the `_ALGOLIA` cookie, where `useCookie` asks for it and storing is allowed. */
-  keepInCookie(): void;
-  /** Removes the `_ALGOLIA` cookie QueryTrail keeps with `useCookie` (opt-out). */
-  forgetCookie(): void;
+  /**
+   * Where storing is allowed, keeps an anonymous token: in the `_ALGOLIA` cookie with `useCookie`,
+   * else a generated one for the visit, whose 30 minutes start again. Never on a click's path.
+   */
+  keep(): void;
+  /** Removes what `keep` stored (opt-out). */
+  forget(): void;
 }
 
 /** Who the events are about (docs/behaviour.md, Identity). */
@@ -74,7 +84,7 @@ export function createIdentity(
 ): Identity {
   // Where a token comes from (a method, search-insights, the cookie), and that it is not used.
   const refuse = (from: string, token: unknown) => log.error(`${from}: ${quote(token)} is not a valid user token (${USER_TOKEN_RULE}), not used`);
-  let user = resolveUserToken(options.userToken, refuse);
+  let user = resolveUserToken(options.userToken, mayStore() ? readVisitToken(Date.now()) : undefined, refuse);
   let { authenticatedUserToken } = options;
   log.debug(`user token from ${user.source}: ${user.token}`);
 
@@ -89,12 +99,16 @@ export function createIdentity(
       if (token === undefined || isValidToken(token)) authenticatedUserToken = token;
       else refuse('setAuthenticatedUserToken', token);
     },
-    keepInCookie() {
-      const anonymous = user.source === 'generated' || user.source === 'cookie';
-      if (options.useCookie && mayStore() && anonymous) writeCookie(TOKEN_COOKIE, user.token, TOKEN_COOKIE_MAX_AGE);
+    keep() {
+      const generated = user.source === 'generated' || user.source === 'visit';
+      if (!mayStore()) return;
+      if (options.useCookie) {
+        if (generated || user.source === 'cookie') writeCookie(TOKEN_COOKIE, user.token, TOKEN_COOKIE_MAX_AGE);
+      } else if (generated) keepVisitToken(user.token, Date.now());
     },
-    forgetCookie() {
+    forget() {
       if (options.useCookie) removeCookie(TOKEN_COOKIE);
+      forgetVisitToken();
     },
   };
 }

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../demo/server.mjs';
 import { launchChromium } from '../../tools/chromium.mjs';
+import { pollUntil } from '../support/e2e';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const QUERY_ID = /^[0-9a-f]{32}$/;
@@ -90,7 +91,7 @@ describe('search → click → add to cart → purchase, seen in the inspector',
     objectID = (await result.getAttribute('data-insights-object-id')) as string;
     await result.locator('a').click();
     await store.waitForURL(`**/product/${objectID}?queryID=${queryID}`);
-    price = Number(await store.locator('[data-insights-price]').getAttribute('data-insights-price'));
+    price = Number(await store.locator('.buy-box').getAttribute('data-insights-price'));
 
     const card = await eventCard('clickedObjectIDsAfterSearch', queryID);
     expect(await card.getAttribute('data-valid')).toBe('true');
@@ -200,6 +201,64 @@ describe('the rest of the store', () => {
     const card = inspector.locator('li.event[data-variant="clickedObjectIDs"]').filter({ hasText: 'Staff Pick Clicked' }).first();
     await card.waitFor(SHOWS_UP);
     expect(await field(card, 'objectIDs')).toBe(objectID);
+  });
+});
+
+describe('a product page’s related products', () => {
+  type Sent = { eventType?: string; eventSubtype?: string; objectIDs?: string[]; queryID?: string };
+  /** The first event the store sent that passes `where`, once it arrived. */
+  async function sentEvent(where: (event: Sent) => boolean): Promise<Sent> {
+    const find = () => demo.collector.received.map(({ event }) => event as Sent).find(where);
+    await pollUntil(
+      () => find() !== undefined,
+      SHOWS_UP.timeout,
+      () => 'the event never reached the demo’s collector',
+    );
+    return find() as Sent;
+  }
+  const addToCartOf = (objectID: string) => (event: Sent) => event.eventSubtype === 'addToCart' && event.objectIDs?.[0] === objectID;
+  const relatedCard = (objectID: string) => store.locator(`section.related li[data-insights-object-id="${objectID}"]`);
+
+  it('are not attributed to the search that led to the product, but to the search they came from, if any', async () => {
+    // Search A leads to a product; its related products are listed below it.
+    await store.goto(`${demo.url}/search?q=runner`);
+    const searchA = await resultsQueryID();
+    const result = store.locator('ol.results > li').first();
+    const product = (await result.getAttribute('data-insights-object-id')) as string;
+    await result.locator('a').click();
+    await store.waitForURL(`**/product/${product}?queryID=${searchA}`);
+    const landingUrl = store.url();
+    const [fromSearchB, neverSearched] = (await store.locator('section.related li').evaluateAll((cards) =>
+      cards.map((card) => ({
+        objectID: card.getAttribute('data-insights-object-id') as string,
+        name: card.querySelector('.card-name')?.textContent ?? '',
+      })),
+    )) as Array<{ objectID: string; name: string }>;
+    if (!fromSearchB || !neverSearched) throw new Error('the product page lists fewer than two related products');
+
+    // Search B, on its own, leads to one of those related products.
+    await store.goto(`${demo.url}/search?q=${encodeURIComponent(fromSearchB.name)}`);
+    const searchB = await resultsQueryID();
+    await store.locator(`ol.results > li[data-insights-object-id="${fromSearchB.objectID}"] a`).click();
+    await store.waitForURL(`**/product/${fromSearchB.objectID}?queryID=${searchB}`);
+
+    // Back on the landing page of search A: the product, then two related products, into the cart.
+    await store.goto(landingUrl);
+    await store.locator('.buy-box').getByRole('button', { name: 'Add to cart' }).click();
+    await store.locator('.cart-notice').getByText('Added 1 ×').waitFor();
+    await relatedCard(fromSearchB.objectID).getByRole('button').click();
+    await store.locator('.cart-notice').getByText(`${fromSearchB.name} to your cart`).waitFor();
+    await relatedCard(neverSearched.objectID).getByRole('button').click();
+    await store.locator('.cart-notice').getByText(`${neverSearched.name} to your cart`).waitFor();
+    // A click on a related product is a click without a search: its markup carries no queryID.
+    await relatedCard(neverSearched.objectID).locator('a').click();
+    await store.waitForURL(`**/product/${neverSearched.objectID}`);
+
+    expect(await sentEvent(addToCartOf(product))).toMatchObject({ queryID: searchA });
+    expect(await sentEvent(addToCartOf(fromSearchB.objectID))).toMatchObject({ queryID: searchB });
+    expect(await sentEvent(addToCartOf(neverSearched.objectID))).not.toHaveProperty('queryID');
+    const relatedClick = await sentEvent((event) => event.eventType === 'click' && event.objectIDs?.[0] === neverSearched.objectID);
+    expect(relatedClick).not.toHaveProperty('queryID');
   });
 });
 

@@ -61,6 +61,12 @@ afterEach(() => {
  * queryID. Resolves once a later page can read it back, so that tests of what a later page
  * does not use are not passing merely because the write was still under way.
  */
+/** Search results with one result, sku-1 unless said otherwise; its link is `#result`. */
+const resultsPage = (index: string, queryID: string, objectID = 'sku-1') => `
+  <ol data-insights-index="${index}" data-insights-query-id="${queryID}">
+    <li data-insights-object-id="${objectID}"><a id="result" href="#${objectID}">One</a></li>
+  </ol>`;
+
 async function clickOnEarlierPage(html: string, selector: string, remembered: { objectID: string; index: string; queryID: string }) {
   document.body.innerHTML = html;
   const earlierPage = init(options);
@@ -176,10 +182,6 @@ describe('the queryID of each converted object', () => {
     <article data-insights-index="products" data-insights-object-id="sku-1" ${queryIdMarkup}>
       <button id="add" data-insights-conversion="addToCart">Add to cart</button>
     </article>`;
-  const resultsPage = (index: string, queryID: string) => `
-    <ol data-insights-index="${index}" data-insights-query-id="${queryID}">
-      <li data-insights-object-id="sku-1"><a id="result" href="#sku-1">One</a></li>
-    </ol>`;
 
   it('takes the markup’s queryID over the landing page’s URL parameter', async () => {
     history.replaceState(null, '', `/product?queryID=${FROM_URL}`);
@@ -248,6 +250,104 @@ describe('the queryID of each converted object', () => {
     click('#ask');
     const [, late] = await sent(2);
     expect(variantOf(late)).toBe('convertedObjectIDs');
+  });
+});
+
+describe('what the landing queryID applies to', () => {
+  /** A product page: the product, a buy box for it, and related products, each with its own add-to-cart. */
+  const productPage = (objectID: string) => `
+    <main data-insights-index="products">
+      <article data-insights-object-id="${objectID}"><h1>${objectID}</h1></article>
+      <div data-insights-object-id="${objectID}"><button id="add" data-insights-conversion="addToCart">Add to cart</button></div>
+      <section>
+        <div data-insights-object-id="sku-related"><button id="add-related" data-insights-conversion="addToCart">Add</button></div>
+        <div data-insights-object-id="sku-other"><button id="add-other" data-insights-conversion="addToCart">Add</button></div>
+      </section>
+    </main>`;
+  const laterPage = async (objectID: string) => {
+    const memory = createQueryIdMemory({ ttlMs: 60_000, persistent: true });
+    await memory.prune(Date.now());
+    return memory.recall(objectID, 'products', Date.now());
+  };
+
+  it('applies to the first object in document order and to every object with its objectID, not to related products', async () => {
+    await clickOnEarlierPage(resultsPage('products', REMEMBERED, 'sku-related'), '#result', {
+      objectID: 'sku-related',
+      index: 'products',
+      queryID: REMEMBERED,
+    });
+    history.replaceState(null, '', `/product/sku-1?queryID=${FROM_URL}`);
+    document.body.innerHTML = productPage('sku-1');
+    trail = init(options);
+    click('#add');
+    click('#add-related');
+    click('#add-other');
+    const [product, related, other] = await sent(3);
+    expect(product).toMatchObject({ objectIDs: ['sku-1'], queryID: FROM_URL });
+    // Clicked from another search earlier: still that search's.
+    expect(related).toMatchObject({ objectIDs: ['sku-related'], queryID: REMEMBERED });
+    expect(variantOf(other)).toBe('addedToCartObjectIDs');
+    // Only the product is remembered with the landing queryID, for a purchase on a later page.
+    trail.destroy();
+    await vi.waitFor(async () => expect(await laterPage('sku-1')).toBe(FROM_URL));
+    expect(await laterPage('sku-other')).toBeUndefined();
+    expect(await laterPage('sku-related')).toBe(REMEMBERED);
+  });
+
+  it('follows the page as it stands: a product rendered after start is what the page is about', async () => {
+    history.replaceState(null, '', `/product/sku-9?queryID=${FROM_URL}`);
+    trail = init(options);
+    document.body.innerHTML = productPage('sku-9');
+    click('#add-other');
+    click('#add');
+    const [other, product] = await sent(2);
+    expect(variantOf(other)).toBe('addedToCartObjectIDs');
+    expect(product).toMatchObject({ objectIDs: ['sku-9'], queryID: FROM_URL });
+  });
+});
+
+describe('single-page apps', () => {
+  const productView = (objectID: string) => `
+    <article data-insights-index="products" data-insights-object-id="${objectID}">
+      <button id="add" data-insights-conversion="addToCart">Add to cart</button>
+    </article>`;
+
+  it('reads the landing queryID again after a route change to a new path or query string, not after a hash change', async () => {
+    history.replaceState(null, '', '/search?q=lamp');
+    trail = init(options);
+    history.pushState(null, '', `/product/sku-1?queryID=${FROM_URL}`);
+    document.body.innerHTML = productView('sku-1');
+    click('#add');
+    expect(await sent(1)).toMatchObject([{ objectIDs: ['sku-1'], queryID: FROM_URL }]);
+    // Same page, another tab of it.
+    history.pushState(null, '', '#reviews');
+    click('#add');
+    expect((await sent(2))[1]).toMatchObject({ queryID: FROM_URL });
+    // A product reached without ?queryID=: nothing from the URL, and sku-2 was never searched.
+    history.pushState(null, '', '/product/sku-2');
+    document.body.innerHTML = productView('sku-2');
+    click('#add');
+    expect(variantOf((await sent(3))[2])).toBe('addedToCartObjectIDs');
+    // Back to the first product: popstate, its landing queryID again.
+    History.prototype.replaceState.call(history, null, '', `/product/sku-1?queryID=${FROM_URL}`);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    document.body.innerHTML = productView('sku-1');
+    click('#add');
+    expect((await sent(4))[3]).toMatchObject({ objectIDs: ['sku-1'], queryID: FROM_URL });
+  });
+
+  it('remembers the new URL’s landing queryID for the product rendered before the route changed', async () => {
+    history.replaceState(null, '', '/search?q=lamp');
+    trail = init(options);
+    // A router that renders first and updates the URL after.
+    document.body.innerHTML = productView('sku-5');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    history.pushState(null, '', `/product/sku-5?queryID=${FROM_URL}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    history.pushState(null, '', '/cart');
+    document.body.innerHTML = productView('sku-5');
+    click('#add');
+    expect(await sent(1)).toMatchObject([{ objectIDs: ['sku-5'], queryID: FROM_URL }]);
   });
 });
 

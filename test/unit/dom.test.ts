@@ -14,7 +14,7 @@ describe('following the DOM', () => {
     const found: string[] = [];
     const lost: string[] = [];
     const idOf = (object: Element) => object.getAttribute('data-insights-object-id') ?? '';
-    const stop = followDom({ found: (object) => found.push(idOf(object)), lost: (object) => lost.push(idOf(object)), shadowRoot: () => {} });
+    const { stop } = followDom({ found: (object) => found.push(idOf(object)), lost: (object) => lost.push(idOf(object)), shadowRoot: () => {} });
     return { found, lost, stop };
   };
   /** Defines a custom element (already in the page) whose open shadow root holds one object. */
@@ -88,7 +88,7 @@ describe('following the DOM', () => {
     document.body.innerHTML = '<after-stop-tile></after-stop-tile>';
     const found: Element[] = [];
     const shadowRoots: ShadowRoot[] = [];
-    const stop = followDom({ found: (object) => found.push(object), lost: () => {}, shadowRoot: (root) => shadowRoots.push(root) });
+    const { stop } = followDom({ found: (object) => found.push(object), lost: () => {}, shadowRoot: (root) => shadowRoots.push(root) });
     await settle();
     stop();
     defineTile('after-stop-tile', 'too-late');

@@ -32,6 +32,7 @@ afterEach(() => {
   delete (window as { aa?: unknown }).aa;
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
+  localStorage.clear();
 });
 
 const click = (selector: string) => (document.querySelector(selector) as HTMLElement).click();
@@ -252,6 +253,80 @@ describe('identity', () => {
     );
   });
 
+  describe('one token per visit without a cookie', () => {
+    const MINUTE = 60_000;
+    const T0 = 1_700_000_000_000;
+    let now = T0;
+    beforeEach(() => {
+      now = T0;
+      vi.spyOn(Date, 'now').mockImplementation(() => now);
+    });
+    /** A page load: the token it starts with. */
+    const pageLoad = (options: object = testOptions) => {
+      const page = init(options);
+      page.destroy();
+      return page.getUserToken();
+    };
+
+    it('gives the next pages of the visit the token the first one generated, until 30 minutes without a page', () => {
+      const first = pageLoad();
+      expect(first).toMatch(/^anonymous-[0-9a-f-]{36}$/);
+      now += 29 * MINUTE;
+      expect(pageLoad()).toBe(first);
+      // 30 minutes from that page on: a new visit.
+      now += 30 * MINUTE;
+      const next = pageLoad();
+      expect(next).not.toBe(first);
+      expect(document.cookie).not.toContain(first);
+    });
+
+    it('renews the 30 minutes when the page is hidden or left, never on a click', () => {
+      trail = init(testOptions);
+      const token = trail.getUserToken();
+      const stored = () => Object.values({ ...localStorage });
+      const atStart = stored();
+      now += 20 * MINUTE;
+      click('b');
+      expect(stored(), 'written on the click').toEqual(atStart);
+      window.dispatchEvent(new Event('pagehide'));
+      expect(stored()).not.toEqual(atStart);
+      trail.destroy();
+      now += 25 * MINUTE;
+      expect(pageLoad()).toBe(token);
+    });
+
+    it('stores nothing without storage consent, and the token once consent is granted; opt-out removes it', () => {
+      const pending = { ...testOptions, consent: 'pending' };
+      const first = pageLoad(pending);
+      expect(pageLoad(pending)).not.toBe(first);
+      expect(localStorage.length).toBe(0);
+      trail = init(pending);
+      const granted = trail.getUserToken();
+      trail.setConsent('granted');
+      trail.destroy();
+      expect(pageLoad()).toBe(granted);
+      trail = init(testOptions);
+      trail.setOptOut(true);
+      expect(localStorage.length).toBe(0);
+      expect(pageLoad()).not.toBe(granted);
+    });
+
+    it('comes after the option, search-insights and the _ALGOLIA cookie, which it never replaces', () => {
+      const visit = pageLoad();
+      expect(pageLoad({ ...testOptions, userToken: 'from-option' })).toBe('from-option');
+      document.cookie = '_ALGOLIA=anonymous-from-cookie;path=/';
+      expect(pageLoad()).toBe('anonymous-from-cookie');
+      clearCookies();
+      expect(pageLoad()).toBe(visit);
+    });
+
+    it('keeps the token in the _ALGOLIA cookie instead with useCookie', () => {
+      const token = pageLoad({ ...testOptions, useCookie: true });
+      expect(document.cookie).toContain(`_ALGOLIA=${token}`);
+      expect(localStorage.length).toBe(0);
+    });
+  });
+
   it('never writes the cookie without useCookie', () => {
     trail = init(testOptions);
     expect(document.cookie).not.toContain('_ALGOLIA');
@@ -270,6 +345,7 @@ describe('identity', () => {
       throw new DOMException('The operation is insecure.', 'SecurityError');
     };
     vi.spyOn(window, 'sessionStorage', 'get').mockImplementation(blocked);
+    vi.spyOn(window, 'localStorage', 'get').mockImplementation(blocked);
     vi.stubGlobal('indexedDB', { open: blocked, deleteDatabase: blocked });
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});

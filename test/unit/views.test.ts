@@ -56,6 +56,7 @@ afterEach(() => {
   hidden = false;
   inView.clear();
   document.body.innerHTML = '';
+  history.replaceState(null, '', '/');
   vi.useRealTimers();
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
@@ -93,5 +94,45 @@ describe('views', () => {
     await vi.waitFor(() => expect(FakeIntersectionObserver.observed()).toHaveLength(2));
     await pass(1100);
     expect(accepted).toMatchObject([{ eventType: 'view', objectIDs: ['result'] }]);
+  });
+
+  it('counts an object without a queryID once per page of a single-page app, one with a queryID once per queryID', async () => {
+    const QUERY_ID = 'a'.repeat(32);
+    await startWith(`
+      <ul data-insights-index="products"><li data-insights-object-id="in-header"></li></ul>
+      <ol data-insights-index="products" data-insights-query-id="${QUERY_ID}"><li data-insights-object-id="result"></li></ol>`);
+    await pass(1100);
+    expect(viewed()).toEqual(['in-header', 'result']);
+    // Still in view and still on the page: a hash change is the same page.
+    history.pushState(null, '', '#details');
+    await vi.advanceTimersByTimeAsync(0);
+    await pass(1100);
+    expect(viewed()).toEqual(['in-header', 'result']);
+    // A new page: the header's object counts again, the result of the same search does not.
+    history.pushState(null, '', '/next-page');
+    await vi.advanceTimersByTimeAsync(0);
+    await pass(1100);
+    expect(viewed()).toEqual(['in-header', 'result', 'in-header']);
+  });
+
+  it('counts the results of a list a router replaced under a new queryID, not again those of the same search', async () => {
+    const [FIRST, SECOND] = ['a'.repeat(32), 'b'.repeat(32)];
+    const results = (queryID: string) =>
+      `<ol data-insights-index="products" data-insights-query-id="${queryID}"><li data-insights-object-id="sku-1"></li><li data-insights-object-id="sku-2"></li></ol>`;
+    await startWith(results(FIRST));
+    await pass(1100);
+    const render = async (queryID: string) => {
+      history.pushState(null, '', `/search?q=${queryID.slice(0, 1)}`);
+      document.body.innerHTML = results(queryID);
+      for (const element of document.querySelectorAll('[data-insights-object-id]')) inView.set(element, 1);
+      await vi.advanceTimersByTimeAsync(0);
+      await pass(1100);
+    };
+    await render(SECOND);
+    await render(FIRST);
+    expect(accepted.map(({ objectIDs }) => objectIDs)).toEqual([
+      ['sku-1', 'sku-2'],
+      ['sku-1', 'sku-2'],
+    ]);
   });
 });
