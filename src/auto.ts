@@ -1,18 +1,9 @@
 import { pageOptions } from './options';
-import { init, type QueryTrail } from './trail';
+import './public-types';
+import { init } from './trail';
 import { VERSION } from './version';
 
-declare global {
-  interface Window {
-    QueryTrail?: { init: typeof init; instance: QueryTrail; version: string };
-    querytrailConfig?: Record<string, unknown>;
-  }
-}
-
-// A tag manager may inject the script twice, or after load: the first copy keeps running
-// and later ones step aside, so listeners and events are never doubled.
-if (!window.QueryTrail) {
-  const script = document.currentScript ?? document.querySelector<HTMLScriptElement>('script[src*="querytrail"]');
-  const instance = init(pageOptions(script, window.querytrailConfig));
-  window.QueryTrail = { init, instance, version: VERSION };
-}
+// A tag manager may inject the script twice, or after load: init() returns the instance already
+// running, so listeners and events are never doubled (docs/behaviour.md, One instance per page).
+const script = document.currentScript ?? document.querySelector<HTMLScriptElement>('script[src*="querytrail"]');
+window.QueryTrail = { init, instance: init(pageOptions(script, window.querytrailConfig)), version: VERSION };

@@ -1,8 +1,9 @@
 import { CURRENCY, EVENT_NAME, NOT_EMPTY, TOKEN } from './events/schemas';
 import { isRecord, oneOf, optional, rule, safeParse, shape, text, integer, type ShapeOf } from './lib/rules';
 import { quote } from './lib/quote';
+import type { Consent } from './public-types';
 
-export type Consent = 'granted' | 'pending' | 'denied';
+export type { Consent };
 export const CONSENT = oneOf<Consent>(['granted', 'pending', 'denied'], 'must be "granted", "pending" or "denied"');
 
 const flag = rule<boolean>((input) => typeof input === 'boolean', 'must be true or false');
@@ -11,7 +12,7 @@ const key = (what: string) => text(/^[\w-]+$/, `must be ${what} (letters, digits
 const fields = {
   appId: key('an Algolia application ID'),
   apiKey: key('a search-only API key'),
-  region: optional(oneOf(['us', 'de'], 'must be "us" or "de"')),
+  region: optional(oneOf<'us' | 'de'>(['us', 'de'], 'must be "us" or "de"')),
   endpoint: optional(text(/^https?:\/\/[^/?#\s]+\/?$/, 'must be an origin such as https://insights.algolia.io')),
   userToken: optional(TOKEN),
   authenticatedUserToken: optional(TOKEN),

@@ -17,6 +17,7 @@ import { ancestryOf } from './markup/ancestry';
 import { readObject } from './markup/object';
 import { clickTargetOf, convertsOnSubmit } from './markup/target';
 import { CONSENT, parseOptions, type Consent, type Options } from './options';
+import type { TrackedEvent } from './public-types';
 import { createAttribution, type Attribution } from './session/attribution';
 import { emitter, rejecter, type Emit, type Reject } from './session/emit';
 import { createIdentity, type Identity } from './session/identity';
@@ -33,7 +34,7 @@ export interface QueryTrail {
   setConsent(consent: Consent): void;
   setOptOut(optOut: boolean): void;
   /** A hand-built event through the same validation and delivery; true when accepted. */
-  track(event: Record<string, unknown>): boolean;
+  track(event: TrackedEvent): boolean;
   /** Removes every listener and timer; waiting events are sent first. */
   destroy(): void;
 }
@@ -50,10 +51,39 @@ const inert = (): QueryTrail => ({
   destroy() {},
 });
 
+/**
+ * Where a page keeps its running instance: on `document`, under a key every copy of QueryTrail
+ * shares, so that an ESM `init()`, the script-tag build, and a module evaluated again by hot
+ * reload all find the same one (docs/behaviour.md, One instance per page).
+ */
+const RUNNING = Symbol.for('querytrail.running');
+type PageWithInstance = Document & { [RUNNING]?: { instance: QueryTrail; debug: Log['debug'] } };
+
 export function init(input: unknown): QueryTrail {
+  // On a server (server-side rendering) there is no page to follow, and nothing worth saying.
+  if (typeof document === 'undefined') return inert();
+  const page: PageWithInstance = document;
+  const running = page[RUNNING];
+  if (running) {
+    running.debug('a second init() returns the running instance, options unchanged');
+    return running.instance;
+  }
   try {
     const parsed = parseOptions(input);
-    if (parsed.ok) return start(parsed.options);
+    if (parsed.ok) {
+      const log = createLog(parsed.options.debug || location.href.includes('querytrail-debug'));
+      const started = start(parsed.options, log);
+      const instance: QueryTrail = {
+        ...started,
+        destroy() {
+          // A late destroy() of an earlier instance leaves the one that runs now in place.
+          if (page[RUNNING]?.instance === instance) delete page[RUNNING];
+          started.destroy();
+        },
+      };
+      page[RUNNING] = { instance, debug: log.debug };
+      return instance;
+    }
     console.error(`QueryTrail stays inactive: ${parsed.problems.join('; ')}.`);
   } catch (error) {
     console.error('QueryTrail: could not start:', error);
@@ -62,8 +92,7 @@ export function init(input: unknown): QueryTrail {
 }
 
 /** Wires the pipeline: a DOM event → the markup → an Insights event → validation → the queue → delivery. */
-function start(options: Options): QueryTrail {
-  const log = createLog(options.debug || location.href.includes('querytrail-debug'));
+function start(options: Options, log: Log): QueryTrail {
   const privacy = createPrivacy(options);
   const identity = createIdentity(options, privacy.mayStore, log);
   identity.keep();

@@ -1,5 +1,5 @@
 import { firstProblem, integer, isRecord, list, oneOf, optional, refinement, rule, safeParse, shape, text } from '../lib/rules';
-import type { z } from '../lib/zod';
+import type * as z from 'zod/mini';
 import { MAX_ITEMS_PER_EVENT } from './groups';
 
 // The event variants of Algolia's OpenAPI description of the Insights API

@@ -1,4 +1,4 @@
 /** Tells the page (and a tag manager listening on `document`) what QueryTrail did. */
-export function announce(type: 'querytrail:event' | 'querytrail:reject', detail: unknown): void {
+export function announce<T extends 'querytrail:event' | 'querytrail:reject'>(type: T, detail: DocumentEventMap[T]['detail']): void {
   document.dispatchEvent(new CustomEvent(type, { detail }));
 }

@@ -1,4 +1,4 @@
-import { z } from './zod';
+import * as z from 'zod/mini';
 
 // Every field QueryTrail validates is a zod core schema with one check that carries its own
 // message, so that each message names the rule that was broken. Shapes and lists of fields are
@@ -6,6 +6,9 @@ import { z } from './zod';
 // custom kinds, and its schema wrapper (parse, parseAsync, clone, brand…), would add 2.7 KB
 // gzipped, more than a quarter of the script's budget. zod runs the checks and carries each
 // problem with its path.
+// Of zod's schemas, only objects compile parsers with `new Function` (which a strict CSP would
+// report), and none is built here; so zod's global `jitless` setting, which the page's own zod
+// shares, is left alone: importing QueryTrail changes nothing outside it.
 
 type Schema<T = unknown> = z.core.$ZodType<T>;
 type Check = (payload: z.core.ParsePayload) => void;

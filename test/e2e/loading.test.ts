@@ -53,6 +53,23 @@ describe('loading', () => {
   });
 });
 
+describe('loading after destroy()', () => {
+  it('starts a fresh instance when the script is injected again, and sends each click once', async () => {
+    const { page } = await e2e.open('/late-injection.html');
+    const first = await page.evaluateHandle(() => {
+      window.QueryTrail?.instance.destroy();
+      return window.QueryTrail?.instance;
+    });
+    await page.addScriptTag({ url: '/dist/querytrail.min.js' });
+    const freshInstance = await page.evaluate((destroyed) => window.QueryTrail?.instance !== destroyed, first);
+    expect(freshInstance).toBe(true);
+    await page.click('[data-insights-object-id="sku-301"] .title');
+
+    await waitForEvents(e2e.collector, 1);
+    await expectNoMoreEvents(e2e.collector, 1);
+  });
+});
+
 describe('in a frame sandboxed without allow-same-origin', () => {
   it('works in memory with a new anonymous token where touching the cookie throws', async () => {
     const { page, consoleErrors } = await e2e.open('/sandboxed.html');

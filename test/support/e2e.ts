@@ -81,8 +81,12 @@ export interface E2E {
   readonly origin: string;
   /** The full URL of a fixture path on that origin, e.g. for a browser the harness did not start. */
   url(path: string): string;
-  /** Opens a fixture page in a fresh context and waits until `QueryTrail.instance` exists. */
-  open(path: string): Promise<TrackedPage>;
+  /**
+   * Opens a fixture page in a fresh context and waits until `QueryTrail.instance` exists, unless
+   * `waitForQueryTrail` is false: a page that imports the ESM build starts QueryTrail from its own
+   * code, when the test tells it to.
+   */
+  open(path: string, options?: { waitForQueryTrail?: boolean }): Promise<TrackedPage>;
   /**
    * Opens a fixture page as another tab of `context` (the same storage and network conditions,
    * as another tab of the same user), with the same checks after the test as `open()`.
@@ -135,22 +139,22 @@ export function setupE2E(): E2E {
       return knownOrigin();
     },
     url,
-    async open(path) {
+    async open(path, { waitForQueryTrail = true } = {}) {
       if (!browser) throw new Error('setupE2E() must run its beforeAll hook before open()');
       const context = await browser.newContext();
       contexts.push(context);
-      return openTab(context, path);
+      return openTab(context, path, waitForQueryTrail);
     },
     openTab,
   };
 
-  async function openTab(context: BrowserContext, path: string): Promise<TrackedPage> {
+  async function openTab(context: BrowserContext, path: string, started = true): Promise<TrackedPage> {
     const page = await context.newPage();
     const tracked = track(page);
     pages.push(tracked);
     await page.addInitScript(installProbe);
     await page.goto(url(path));
-    await waitForQueryTrail(page);
+    if (started) await waitForQueryTrail(page);
     return tracked;
   }
 }

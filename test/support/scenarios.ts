@@ -2,6 +2,7 @@
 // the page do; `play` runs one on a fresh QueryTrail and reports what came of it.
 import fc from 'fast-check';
 import { vi } from 'vitest';
+import type { TrackedEvent } from '../../src/public-types';
 import { init, type QueryTrail } from '../../src/trail';
 import {
   anything,
@@ -192,7 +193,8 @@ function perform(step: Action, trail: QueryTrail, elements: Element[], outcome: 
     case 'add':
       return target && build(step.markup, target, elements);
     case 'track':
-      return trail.track(step.event as Record<string, unknown>);
+      // Any value at all, as a script without types may pass one.
+      return trail.track(step.event as TrackedEvent);
     case 'setUserToken':
       refusedWhen(!apiAcceptsToken(step.token));
       return trail.setUserToken(step.token as string);

@@ -74,7 +74,13 @@ describe('regressions: shrunk counterexamples of the properties', () => {
 
   it('track() refuses a hand-built event older than the API accepts', () => {
     trail = init({ appId: 'LATENCY', apiKey: 'search-only-key' });
-    const event = { eventType: 'view', eventName: 'Hits Viewed', index: 'products', objectIDs: ['sku-1'], timestamp: Date.now() - 31 * DAY_MS };
+    const event = {
+      eventType: 'view' as const,
+      eventName: 'Hits Viewed',
+      index: 'products',
+      objectIDs: ['sku-1'],
+      timestamp: Date.now() - 31 * DAY_MS,
+    };
     expect(trail.track(event)).toBe(false);
   });
 

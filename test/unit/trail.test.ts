@@ -419,6 +419,7 @@ describe('runtime API', () => {
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
     trail = init({ ...testOptions, debug: true });
     click('b');
+    // @ts-expect-error: a script without types can pass any event; this one is refused
     trail.track({ eventType: 'nope' });
     expect(log.mock.calls.some(([, what, event]) => what === 'event' && (event as { objectIDs: string[] }).objectIDs[0] === 'a')).toBe(true);
     expect(rejected).toHaveLength(1);
@@ -430,6 +431,57 @@ describe('runtime API', () => {
     trail = init(testOptions);
     click('b');
     expect(log).not.toHaveBeenCalled();
+  });
+});
+
+describe('one instance per page (a framework’s double mount, hot reload)', () => {
+  beforeEach(() => {
+    document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
+  });
+
+  it('returns the running instance from a second init(), with its own options, and says so in debug mode', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    trail = init({ ...testOptions, userToken: 'first', debug: true });
+    const second = init({ ...testOptions, userToken: 'second' });
+    expect(second).toBe(trail);
+    expect(second.getUserToken()).toBe('first');
+    expect(log).toHaveBeenCalledWith('QueryTrail:', expect.stringContaining('a second init() returns the running instance'));
+    click('b');
+    expect(accepted).toHaveLength(1);
+  });
+
+  it('starts a fresh instance after destroy(): mount, unmount, mount again', () => {
+    const first = init({ ...testOptions, userToken: 'first' });
+    first.destroy();
+    trail = init({ ...testOptions, userToken: 'second' });
+    expect(trail).not.toBe(first);
+    click('b');
+    expect(accepted).toMatchObject([{ userToken: 'second' }]);
+  });
+
+  it('keeps the instance that runs when an earlier one is destroyed late', () => {
+    const first = init(testOptions);
+    first.destroy();
+    trail = init(testOptions);
+    first.destroy();
+    expect(init(testOptions)).toBe(trail);
+  });
+
+  it('finds the running instance from a copy of the module evaluated again (hot reload)', async () => {
+    trail = init(testOptions);
+    vi.resetModules();
+    const reloaded = await import('../../src/trail');
+    expect(reloaded.init).not.toBe(init);
+    expect(reloaded.init(testOptions)).toBe(trail);
+  });
+
+  it('starts on a later init() when an earlier one had invalid options', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const inactive = init({ appId: 'APP' });
+    trail = init(testOptions);
+    expect(trail).not.toBe(inactive);
+    click('b');
+    expect(accepted).toHaveLength(1);
   });
 });
 
