@@ -281,6 +281,8 @@ describe('identity', () => {
     });
 
     it('renews the 30 minutes when the page is hidden or left, never on a click', () => {
+      // The click leaves in a beacon at pagehide.
+      vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
       trail = init(testOptions);
       const token = trail.getUserToken();
       const stored = () => Object.values({ ...localStorage });
@@ -308,6 +310,7 @@ describe('identity', () => {
       trail = init(testOptions);
       trail.setOptOut(true);
       expect(localStorage.length).toBe(0);
+      trail.destroy();
       expect(pageLoad()).not.toBe(granted);
     });
 
