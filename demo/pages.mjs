@@ -267,9 +267,8 @@ export function cartPage({ origin, lines }) {
 }
 
 /**
- * The purchase button covers the order lines through `data-insights-items`; each line carries its
- * own price and quantity. Their queryIDs are not in the markup: QueryTrail remembered them when
- * the products were clicked in the search results.
+ * The checkout only places the order: the purchase is sent by the confirmation page, where the
+ * order is certain (see `orderPage`).
  * @param {{ origin: string, lines: CartLine[] }} page
  */
 export function checkoutPage({ origin, lines }) {
@@ -298,22 +297,40 @@ export function checkoutPage({ origin, lines }) {
   <form class="place-order" method="post" action="/checkout">
     <p class="total">Total <strong>${euros(cartTotal(lines))}</strong></p>
     <p class="fine-print">A demo checkout: no payment is taken.</p>
-    <button type="submit" class="primary" data-insights-conversion="purchase" data-insights-items=".order-line" data-insights-currency="${CURRENCY}">Place order</button>
+    <button type="submit" class="primary">Place order</button>
   </form>`
   }
 </main>`,
   });
 }
 
-/** @param {{ origin: string, orderNumber: number, total: number }} page */
-export function orderPage({ origin, orderNumber, total }) {
+/**
+ * The order confirmation page: it converts once it is shown (`data-insights-on="load"`), for the
+ * purchased lines, each with its price and quantity. Their queryIDs are not in the markup:
+ * QueryTrail remembered them when the products were clicked in the search results. The order ID
+ * keeps a reload, or a visit from the browser history, from sending the purchase again.
+ * @param {{ origin: string, orderNumber: number, orderId: string, lines: CartLine[] }} page
+ */
+export function orderPage({ origin, orderNumber, orderId, lines }) {
   return storePage({
     title: `Order ${orderNumber}`,
     origin,
     cartCount: 0,
-    body: html`<main class="order-page">
+    body: html`<main class="order-page checkout-page" data-insights-index="${INDEX_NAME}" data-insights-conversion="purchase" data-insights-on="load" data-insights-order-id="${orderId}" data-insights-currency="${CURRENCY}">
   <h1>Thank you!</h1>
-  <p>Order <strong>#${orderNumber}</strong> of ${euros(total)} is placed (nothing is shipped: this is a demo).</p>
+  <p>Order <strong>#${orderNumber}</strong> of ${euros(cartTotal(lines))} is placed (nothing is shipped: this is a demo).</p>
+  <ul class="order-lines">
+    ${lines.map(
+      ({
+        product,
+        quantity,
+      }) => html`<li class="order-line" data-insights-object-id="${product.objectID}" data-insights-price="${product.price.toFixed(2)}" data-insights-quantity="${quantity}">
+      ${productImage(product, 'product-image thumb')}
+      <span class="line-name">${product.name}<small>${product.brand} · ${quantity} × ${euros(product.price)}</small></span>
+      <span class="line-total">${euros(cartTotal([{ product, quantity }]))}</span>
+    </li>`,
+    )}
+  </ul>
   <p>The purchase event carries each product's queryID, remembered since you clicked it in the results.
     See the complete funnel in the <a href="/inspector" target="_blank">inspector</a>.</p>
   <p class="actions"><a class="button" href="/">Continue shopping</a></p>

@@ -13,7 +13,6 @@ import {
   DEMO_API_KEY,
   DEMO_APP_ID,
   cartPage,
-  cartTotal,
   checkoutPage,
   inspectorPage,
   legacyPage,
@@ -119,8 +118,11 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
   const searches = new Map();
   /** @type {Map<string, Map<string, number>>} cart id → objectID → quantity */
   const carts = new Map();
-  /** @type {Map<number, { total: number }>} */
+  /** @type {Map<number, { lines: ReturnType<typeof cartLines> }>} */
   const orders = new Map();
+  // Order numbers start again at 1001 with each run of the demo: the order ID a browser keeps
+  // for a week must still be new, or the purchase of a later run's order 1001 would not be sent.
+  const runId = Date.now().toString(36);
   let clearedAt = 0;
   let baseUrl = '';
 
@@ -246,13 +248,14 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
       const cart = cartOf(req);
       if (cart.size === 0) return redirect('/cart');
       const orderNumber = 1001 + orders.size;
-      orders.set(orderNumber, { total: cartTotal(cartLines(cart)) });
+      orders.set(orderNumber, { lines: cartLines(cart) });
       cart.clear();
       return redirect(`/order/${orderNumber}`);
     }
     const orderMatch = /^\/order\/(\d+)$/.exec(path);
     const order = orderMatch && orders.get(Number(orderMatch[1]));
-    if (get && order) return page(orderPage({ origin, orderNumber: Number(orderMatch[1]), total: order.total }));
+    if (get && order)
+      return page(orderPage({ origin, orderNumber: Number(orderMatch[1]), orderId: `${runId}-${orderMatch[1]}`, lines: order.lines }));
     if (get && path === '/legacy') {
       const picks = STAFF_PICKS.flatMap((id) => productsById.get(id) ?? []);
       return page(legacyPage({ origin, cartCount: cartCount(cartOf(req)), picks }));

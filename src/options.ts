@@ -32,6 +32,7 @@ const fields = {
   addToCartEventName: EVENT_NAME,
   purchaseEventName: EVENT_NAME,
   filterEventName: EVENT_NAME,
+  dataLayer: optional(NOT_EMPTY),
 };
 const schema = shape(fields);
 

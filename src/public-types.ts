@@ -46,6 +46,8 @@ export interface QueryTrailOptions {
   addToCartEventName?: string;
   purchaseEventName?: string;
   filterEventName?: string;
+  /** The name of a global array (usually `dataLayer`) whose GA4 `add_to_cart` and `purchase` entries become conversions. */
+  dataLayer?: string;
 }
 
 interface EventFields {

@@ -22,6 +22,8 @@ import { createAttribution, type Attribution } from './session/attribution';
 import { emitter, rejecter, type Emit, type Reject } from './session/emit';
 import { createIdentity, type Identity } from './session/identity';
 import { createPrivacy, type Privacy } from './session/privacy';
+import { followDataLayer } from './integrations/data-layer';
+import { createOrderIdMemory, type OrderIdMemory } from './storage/order-ids';
 import { createQueryIdMemory } from './storage/query-ids';
 
 /** The running QueryTrail (docs/behaviour.md, Runtime API). */
@@ -98,7 +100,9 @@ function start(options: Options, log: Log): QueryTrail {
   identity.keep();
 
   const storage = { persistent: privacy.mayStore(), onStorageProblem: log.debug };
-  const memory = createQueryIdMemory({ ttlMs: options.queryIdTtl * 1000, ...storage });
+  const kept = { ttlMs: options.queryIdTtl * 1000, ...storage };
+  const memory = createQueryIdMemory(kept);
+  const orderIds = createOrderIdMemory(kept);
   const outbox = createOutbox({
     ...storage,
     onExpired: (count) => log.debug(`${count} events dropped: more than 4 days old`),
@@ -115,26 +119,30 @@ function start(options: Options, log: Log): QueryTrail {
   const emit = emitter(log, sender.enqueue, reject);
   const attribution = createAttribution(memory, options.queryIdParam, log);
 
-  const stopCapturing = capture(options, log, privacy, identity, attribution, emit, reject, (leaving) => {
+  const stopCapturing = capture(options, log, privacy, identity, attribution, orderIds, emit, reject, (leaving) => {
     identity.keep();
     memory.handOff();
+    orderIds.handOff();
     sender.flushOnExit(leaving);
   });
 
   const applyStorageConsent = () => {
     memory.setPersistent(privacy.mayStore());
+    orderIds.setPersistent(privacy.mayStore());
     outbox.setPersistent(privacy.mayStore());
     identity.keep();
   };
   const forgetEverything = () => {
     sender.clear();
     void memory.clear();
+    void orderIds.clear();
     identity.forget();
   };
   if (options.optOut) forgetEverything();
   else {
-    // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
+    // Opened and loaded at start, so that a click's write and a conversion's read find the stores ready.
     void memory.prune(Date.now());
+    void orderIds.prune(Date.now());
     // What earlier pages could not deliver goes now, from one tab at a time.
     void sender.retry();
   }
@@ -152,12 +160,14 @@ function capture(
   privacy: Privacy,
   identity: Identity,
   attribution: Attribution,
+  orderIds: OrderIdMemory,
   emit: Emit,
   reject: Reject,
   onExit: (leaving: boolean) => void,
 ): () => void {
   const { clickObject, clickFilter } = objectAndFilterClicks(options, emit, attribution);
-  const convert = conversions(options, emit, reject, attribution, privacy.isInactive, log);
+  const convert = conversions(options, emit, reject, attribution, orderIds, privacy.isInactive, log);
+  const now = () => identity.whoAndWhen(Date.now());
   const interactions = listenForInteractions({
     click: withoutThrowing(log, (path, timestamp, middle) => {
       const target = clickTargetOf(path);
@@ -166,10 +176,10 @@ function capture(
       const who = identity.whoAndWhen(timestamp);
       if (target.kind === 'object') clickObject(target.ancestry, path, who);
       else if (target.kind === 'filter') clickFilter(target.ancestry, path, who);
-      else convert(target.ancestry, who);
+      else convert.ofTrigger(target.ancestry, who);
     }),
     submit: withoutThrowing(log, (path, timestamp) => {
-      if (convertsOnSubmit(path) && !privacy.isInactive()) convert(path, identity.whoAndWhen(timestamp));
+      if (convertsOnSubmit(path) && !privacy.isInactive()) convert.ofTrigger(path, identity.whoAndWhen(timestamp));
     }),
   });
   const viewReports = views(options, emit, reject, identity.whoAndWhen, privacy.isInactive);
@@ -180,6 +190,7 @@ function capture(
       attribution.rememberLanding(readObject(ancestryOf(object), options.index));
     }),
     lost: (object) => viewWatcher?.release(object),
+    loadTrigger: withoutThrowing(log, (trigger: Element) => convert.ofLoadTrigger(trigger, now())),
     shadowRoot: (root) => interactions.watch(root),
   });
   // A new page of a single-page app (docs/behaviour.md, Dynamic pages): its own landing queryID,
@@ -191,6 +202,14 @@ function capture(
       dom.rescan();
     }),
   );
+  // Without an index, no data-layer conversion could be sent: one warning says so (docs/behaviour.md, Data layer).
+  let stopDataLayer = () => {};
+  if (options.dataLayer && !options.index) log.warn('dataLayer needs the index option');
+  else if (options.dataLayer)
+    stopDataLayer = followDataLayer(
+      options.dataLayer,
+      withoutThrowing(log, (entry: object) => convert.ofEntry(entry, now())),
+    );
   const stopExit = onPageExit(
     withoutThrowing(log, (leaving: boolean) => {
       onExit(leaving);
@@ -202,6 +221,7 @@ function capture(
     dom.stop();
     stopRoutes();
     viewWatcher?.stop();
+    stopDataLayer();
     stopExit();
   };
 }

@@ -1,4 +1,5 @@
 import { ATTR } from '../markup/ancestry';
+import { convertsOnLoad } from '../markup/target';
 import { createScanQueue } from './scan-queue';
 
 export interface DomHandlers {
@@ -6,6 +7,8 @@ export interface DomHandlers {
   found(object: Element): void;
   /** An object left the page. */
   lost(object: Element): void;
+  /** A conversion trigger that converts on load is on the page: there at start, or added later. */
+  loadTrigger(trigger: Element): void;
   /** An open shadow root appeared. */
   shadowRoot(root: ShadowRoot): void;
 }
@@ -75,7 +78,7 @@ export interface FollowedDom {
 }
 
 /**
- * Follows the objects of the document and of its open shadow roots as they come and go.
+ * Follows the objects and load triggers of the document and of its open shadow roots as they come and go.
  * Only added and removed subtrees are looked at, and added ones are scanned later, a slice at
  * a time (see scan-queue.ts).
  */
@@ -89,6 +92,7 @@ export function followDom(handlers: DomHandlers): FollowedDom {
     if (scanned.has(element) || !element.isConnected) return false;
     scanned.add(element);
     if (element.hasAttribute(ATTR.objectId)) handlers.found(element);
+    if (convertsOnLoad(element)) handlers.loadTrigger(element);
     if (element.shadowRoot) adopt(element.shadowRoot);
     else whenDefined(element, adoptUnlessStopped);
     return true;

@@ -3,17 +3,36 @@ import { parseNumber, readObject, type ObjectMarkup } from './object';
 
 export type ConversionKind = 'plain' | 'addToCart' | 'purchase';
 
-export interface ItemMarkup extends ObjectMarkup {
+/** An object a conversion covers, with its revenue data; `element` where it comes from the markup. */
+export interface ConversionItem {
+  objectID: string;
+  index: string | undefined;
+  queryID?: string | undefined;
   price: number | undefined;
   quantity: number;
   discount: number | undefined;
+  element?: Element | undefined;
 }
 
-export interface ConversionMarkup {
-  kind: ConversionKind | undefined;
-  items: ItemMarkup[];
+export interface ItemMarkup extends ObjectMarkup, Omit<ConversionItem, 'element' | 'queryID'> {}
+
+/** A conversion to send, from a trigger's markup or from a data-layer entry. */
+export interface Conversion {
+  kind: ConversionKind;
+  items: ConversionItem[];
   value: number | undefined;
   currency: string | undefined;
+  /** An order's ID (an empty one is none): a conversion whose order ID was sent already is not sent again. */
+  orderId: string | undefined;
+  /** Where unset, the option that names this kind of conversion. */
+  eventName?: string | undefined;
+  /** The trigger, named in warnings. */
+  element?: Element | undefined;
+}
+
+export interface ConversionMarkup extends Omit<Conversion, 'kind'> {
+  kind: ConversionKind | undefined;
+  items: ItemMarkup[];
 }
 
 /**
@@ -50,5 +69,7 @@ export function readConversion(trigger: Ancestry, defaults: { index?: string | u
     ),
     value: parseNumber(nearest(trigger, ATTR.value)),
     currency: nearest(trigger, ATTR.currency) ?? defaults.currency,
+    orderId: nearest(trigger, ATTR.orderId),
+    eventName: nearest(trigger, ATTR.eventName),
   };
 }

@@ -19,3 +19,5 @@ export const value = 'data-insights-value';
 export const currency = 'data-insights-currency';
 export const eventName = 'data-insights-event-name';
 export const ignore = 'data-insights-ignore';
+export const on = 'data-insights-on';
+export const orderId = 'data-insights-order-id';

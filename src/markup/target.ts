@@ -9,11 +9,14 @@ export interface ClickTarget {
 /** Whether the element of the ancestry is in an ignore zone, where nothing is sent (docs/behaviour.md, Markup). */
 export const isIgnored = (ancestry: Ancestry) => ancestry.some((element) => element.hasAttribute(ATTR.ignore));
 
+/** A trigger with `data-insights-on="load"` converts once it is on the page (a confirmation page), never on a click or submit. */
+export const convertsOnLoad = (element: Element) => element.hasAttribute(ATTR.conversion) && element.getAttribute(ATTR.on) === 'load';
+
 /**
  * Ignore zones win over everything; the nearest button or link conversion trigger takes the
  * click for its conversion, also from an object inside it, and so does a form trigger's submit
  * control (the form converts on `submit`); otherwise the nearer of a filter and an object is
- * what the user meant.
+ * what the user meant. A trigger that converts on load takes no click: it is no trigger here.
  */
 export function clickTargetOf(path: Ancestry): ClickTarget | undefined {
   if (isIgnored(path)) return undefined;
@@ -23,7 +26,7 @@ export function clickTargetOf(path: Ancestry): ClickTarget | undefined {
   let control: HTMLElement | null = null;
   for (const [depth, element] of path.entries()) {
     control ||= (element as HTMLLabelElement).control;
-    const isTrigger = element.hasAttribute(ATTR.conversion);
+    const isTrigger = element.hasAttribute(ATTR.conversion) && !convertsOnLoad(element);
     if (element.localName === 'form') {
       if (isTrigger && submitting) return undefined;
       continue;
@@ -43,5 +46,5 @@ export function clickTargetOf(path: Ancestry): ClickTarget | undefined {
 /** Whether a `submit` event on the ancestry's form converts: a form trigger outside any ignore zone. */
 export function convertsOnSubmit(form: Ancestry): boolean {
   const [element] = form;
-  return element?.localName === 'form' && element.hasAttribute(ATTR.conversion) && !isIgnored(form);
+  return element?.localName === 'form' && element.hasAttribute(ATTR.conversion) && !convertsOnLoad(element) && !isIgnored(form);
 }

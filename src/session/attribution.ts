@@ -2,6 +2,7 @@ import { QUERY_ID_RULE, SEARCH_QUERY_ID } from '../events/schemas';
 import type { Log } from '../lib/log';
 import { quote } from '../lib/quote';
 import { ATTR, describeElement, OBJECT_SELECTOR } from '../markup/ancestry';
+import type { ConversionItem } from '../markup/conversion';
 import type { ObjectMarkup } from '../markup/object';
 import type { QueryIdMemory } from '../storage/query-ids';
 
@@ -33,14 +34,14 @@ const landingObjectID = () => document.querySelector(OBJECT_SELECTOR)?.getAttrib
 /** Which search each event is attributed to. */
 export interface Attribution {
   /** The object's own queryID, from its markup; an invalid one is warned about, naming the element. */
-  ofMarkup(object: ObjectMarkup): string | undefined;
+  ofMarkup(object: Pick<ConversionItem, 'queryID' | 'element'>): string | undefined;
   /** Resolves once the queryIDs that earlier pages remembered are loaded. */
   loaded: Promise<void>;
   /**
    * A converted object's queryID: from its markup, else the landing page's (for what the page is
    * about only), else the remembered one.
    */
-  ofConverted(object: ObjectMarkup, now: number): string | undefined;
+  ofConverted(object: ConversionItem, now: number): string | undefined;
   /** Remembers the search that led to these objects, for a conversion on a later page. */
   remember(objectIDs: readonly string[], index: string, queryID: string, at: number): void;
   /** What a landing page is about is remembered with the landing queryID. */
@@ -58,8 +59,9 @@ export function createAttribution(memory: QueryIdMemory, queryIdParam: string, l
   const remember: Attribution['remember'] = (objectIDs, index, queryID, at) => {
     for (const objectID of objectIDs) memory.remember(objectID, { index, queryID, at });
   };
-  const ofMarkup = ({ queryID, element }: ObjectMarkup) =>
-    validQueryID(queryID, (problem) => log.warn(`${describeElement(element)}: ${ATTR.queryId} ${problem}; its events go without it`));
+  // Only markup has a queryID of its own: what comes from the data layer has none to check.
+  const ofMarkup: Attribution['ofMarkup'] = ({ queryID, element }) =>
+    validQueryID(queryID, (problem) => element && log.warn(`${describeElement(element)}: ${ATTR.queryId} ${problem}; its events go without it`));
 
   return {
     ofMarkup,

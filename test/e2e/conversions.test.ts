@@ -420,3 +420,121 @@ describe('privacy of conversion payloads', () => {
     expect(e2e.collector.requests.filter(({ url }) => /secret|example\.com/i.test(url))).toEqual([]);
   });
 });
+
+describe('conversions from the data layer', () => {
+  it('converts GA4 add_to_cart and purchase entries pushed before and after load with the remembered queryIDs, once each, also after the tag manager replaced the array', async () => {
+    const tracked = await e2e.open('/conv/results.html');
+    const { page } = tracked;
+    await clickAndWaitForNavigation(page, '#result-a', '/conv/product-a.html');
+    await page.goto(e2e.url('/conv/data-layer.html'));
+    await waitForQueryTrail(page);
+
+    // Pushed before QueryTrail loaded.
+    const [addToCart] = await waitForEvents(e2e.collector, 1, isConversion('addToCart', 'sku-a'));
+    expect(addToCart).toEqual({
+      eventType: 'conversion',
+      eventSubtype: 'addToCart',
+      eventName: 'Added To Cart',
+      index: 'products',
+      queryID: RESULT_A_QUERY_ID,
+      objectIDs: ['sku-a'],
+      objectData: [{ price: 19.99, quantity: 3 }],
+      value: 59.97,
+      currency: 'EUR',
+      userToken: 'conv-user',
+      timestamp: expect.any(Number),
+    });
+
+    // Pushed after load, by gtag: the array still works as it did for the page.
+    const lengths = await page.evaluate(() => {
+      const layer = (window as unknown as { dataLayer: unknown[] }).dataLayer;
+      const before = layer.length;
+      const gtag = (window as unknown as { gtag: (...args: unknown[]) => void }).gtag;
+      gtag('event', 'purchase', { transaction_id: 'T-1', currency: 'EUR', value: 19.99, items: [{ item_id: 'sku-a', price: 19.99 }] });
+      const returned = layer.push({ event: 'page_view' });
+      return { before, after: layer.length, returned };
+    });
+    expect(lengths).toEqual({ before: lengths.before, after: lengths.before + 2, returned: lengths.before + 2 });
+    const [purchase] = await waitForEvents(e2e.collector, 1, isConversion('purchase', 'sku-a'));
+    expect(purchase).toMatchObject({
+      eventSubtype: 'purchase',
+      eventName: 'Purchased',
+      objectIDs: ['sku-a'],
+      objectData: [{ queryID: RESULT_A_QUERY_ID, price: 19.99, quantity: 1 }],
+      value: 19.99,
+      currency: 'EUR',
+    });
+
+    // A tag manager wraps push, then puts a copy of the array in its place, and the page pushes there.
+    await page.evaluate(() => {
+      const global = window as unknown as { dataLayer: unknown[] };
+      const ownPush = global.dataLayer.push;
+      global.dataLayer.push = function (...entries: unknown[]) {
+        return ownPush.apply(this, entries);
+      };
+      global.dataLayer = global.dataLayer.slice();
+      global.dataLayer.push({ event: 'add_to_cart', ecommerce: { currency: 'EUR', items: [{ item_id: 'sku-c', price: 5 }] } });
+      // Bad data, as bad markup: refused with a warning.
+      global.dataLayer.push({ event: 'add_to_cart', ecommerce: { currency: 'EUR', items: [{ item_name: 'no ID', price: 5 }] } });
+    });
+    const [late] = await waitForEvents(e2e.collector, 1, isConversion('addToCart', 'sku-c'));
+    expect(late).not.toHaveProperty('queryID');
+    await pollUntil(
+      async () => (await tracked.probe()).rejects.length > 0,
+      3_000,
+      () => 'no querytrail:reject for the item without item_id',
+    );
+    expect((await tracked.probe()).rejects).toEqual([{ rule: expect.stringContaining('objectIDs'), elementId: null }]);
+    // Two more checks of the data layer, and nothing was converted twice.
+    await expectNoMoreEvents(e2e.collector, 4, 2_200);
+    expect(e2e.collector.received.map(({ event }) => summaryOf(event as Event))).toEqual([
+      'click sku-a',
+      'addToCart sku-a',
+      'purchase sku-a',
+      'addToCart sku-c',
+    ]);
+  });
+});
+
+describe('a confirmation page', () => {
+  const purchases = [isConversion('purchase', 'sku-a'), isConversion('purchase', 'sku-b')];
+
+  it('sends its purchases (markup on load, and the data layer) once, also when it is reloaded or visited again; a click on it is no purchase', async () => {
+    const { page } = await e2e.open('/conv/confirmation.html');
+    const [fromMarkup] = await waitForEvents(e2e.collector, 1, purchases[0]);
+    expect(fromMarkup).toEqual({
+      eventType: 'conversion',
+      eventSubtype: 'purchase',
+      eventName: 'Purchased',
+      index: 'products',
+      objectIDs: ['sku-a'],
+      objectData: [{ price: 19.99, quantity: 3 }],
+      value: 59.97,
+      currency: 'EUR',
+      userToken: 'conv-user',
+      timestamp: expect.any(Number),
+    });
+    const [fromDataLayer] = await waitForEvents(e2e.collector, 1, purchases[1]);
+    expect(fromDataLayer).toMatchObject({ objectIDs: ['sku-b'], objectData: [{ price: 4.1, quantity: 3 }], value: 12.3, currency: 'EUR' });
+
+    await page.click('#line-a');
+    await waitForEvents(e2e.collector, 1, isClickOn('sku-a'));
+    await page.reload();
+    await waitForQueryTrail(page);
+    await page.goto(e2e.url('/conv/confirmation.html'));
+    await waitForQueryTrail(page);
+    await flush(page);
+    await expectNoMoreEvents(e2e.collector, 3, 1_000);
+  });
+
+  it('without storage consent, keeps its order IDs for the page load only: a reload sends the purchases again', async () => {
+    const { page } = await e2e.open('/conv/confirmation-no-consent.html');
+    await waitForEvents(e2e.collector, 2, (event) => purchases.some((is) => is(event)));
+    await page.reload();
+    await waitForQueryTrail(page);
+    const events = await waitForEvents(e2e.collector, 4);
+    expect(events.map(summaryOf).sort()).toEqual(['purchase sku-a', 'purchase sku-a', 'purchase sku-b', 'purchase sku-b']);
+    await expectNoMoreEvents(e2e.collector, 4);
+    expect(withoutEmptyDatabases(await storedData(page))).toEqual(NOTHING_STORED);
+  });
+});

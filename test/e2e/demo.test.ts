@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../demo/server.mjs';
 import { launchChromium } from '../../tools/chromium.mjs';
-import { pollUntil } from '../support/e2e';
+import { pollUntil, sleep } from '../support/e2e';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const QUERY_ID = /^[0-9a-f]{32}$/;
@@ -140,6 +140,18 @@ describe('search → click → add to cart → purchase, seen in the inspector',
       expect(await funnelStep(queryID, step).getAttribute('data-done')).toBe('true');
     }
     await screenshot(inspector, 'inspector');
+  });
+
+  it('does not send the order again when its confirmation page is reloaded', async () => {
+    const purchases = inspector.locator('li.event[data-variant^="purchased"]');
+    expect(await purchases.count()).toBe(1);
+    await store.reload();
+    await store.waitForFunction(() => (window as unknown as { QueryTrail?: { instance?: unknown } }).QueryTrail?.instance, undefined, SHOWS_UP);
+    // Time for the reloaded page to find its trigger and read what earlier pages stored, then a send.
+    await sleep(1_000);
+    await store.evaluate(() => (window as unknown as { QueryTrail: { instance: { flush(): Promise<void> } } }).QueryTrail.instance.flush());
+    await sleep(500);
+    expect(await purchases.count()).toBe(1);
   });
 });
 

@@ -741,3 +741,47 @@ describe('privacy', () => {
     for (const payload of [...accepted.map((event) => JSON.stringify(event)), ...bodies]) expect(payload).not.toContain('secret');
   });
 });
+
+describe('conversions on load and order IDs', () => {
+  const confirmation = (orderId: string) => `
+    <main id="order-${orderId}" data-insights-conversion="purchase" data-insights-on="load" data-insights-order-id="${orderId}"
+          data-insights-index="products" data-insights-currency="EUR">
+      <div data-insights-object-id="sku-1" data-insights-price="10"><a id="line" href="#line">One</a></div>
+    </main>`;
+  const purchases = () => accepted.filter((event) => event.eventSubtype === 'purchase');
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  it('converts a load trigger once, not again on a click or when a new page of a single-page app finds it again', async () => {
+    document.body.innerHTML = confirmation('A-1');
+    trail = init(options);
+    await vi.waitFor(() => expect(purchases()).toHaveLength(1));
+    expect(purchases()[0]).toMatchObject({ objectIDs: ['sku-1'], objectData: [{ price: 10, quantity: 1 }], value: 10, currency: 'EUR' });
+    click('#line');
+    history.pushState(null, '', '/next');
+    await settle();
+    expect(accepted.map(variantOf)).toEqual(['purchasedObjectIDs', 'clickedObjectIDs']);
+  });
+
+  it('sends an order once, whether it comes from markup or from the data layer, and a new order again', async () => {
+    const dataLayer: unknown[] = [
+      { event: 'purchase', ecommerce: { transaction_id: 'A-1', currency: 'EUR', items: [{ item_id: 'sku-1', price: 10 }] } },
+    ];
+    vi.stubGlobal('dataLayer', dataLayer);
+    document.body.innerHTML = confirmation('A-1');
+    trail = init({ ...options, dataLayer: 'dataLayer', index: 'products' });
+    await vi.waitFor(() => expect(purchases()).toHaveLength(1));
+    dataLayer.push({ event: 'purchase', ecommerce: { transaction_id: 'A-2', currency: 'EUR', items: [{ item_id: 'sku-2', price: 5 }] } });
+    document.body.insertAdjacentHTML('beforeend', confirmation('A-2'));
+    await settle();
+    expect(purchases().map((event) => event.objectIDs)).toEqual([['sku-1'], ['sku-2']]);
+  });
+
+  it('warns once, and converts nothing from the data layer, without the index option', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.stubGlobal('dataLayer', [{ event: 'purchase', ecommerce: { items: [{ item_id: 'sku-1' }] } }]);
+    trail = init({ ...options, dataLayer: 'dataLayer' });
+    await settle();
+    expect(warn.mock.calls.map((call) => call.join(' '))).toEqual(['QueryTrail: dataLayer needs the index option']);
+    expect(accepted).toEqual([]);
+  });
+});

@@ -14,8 +14,14 @@ describe('following the DOM', () => {
     const found: string[] = [];
     const lost: string[] = [];
     const idOf = (object: Element) => object.getAttribute('data-insights-object-id') ?? '';
-    const { stop } = followDom({ found: (object) => found.push(idOf(object)), lost: (object) => lost.push(idOf(object)), shadowRoot: () => {} });
-    return { found, lost, stop };
+    const loadTriggers: Element[] = [];
+    const { stop } = followDom({
+      found: (object) => found.push(idOf(object)),
+      lost: (object) => lost.push(idOf(object)),
+      loadTrigger: (trigger) => loadTriggers.push(trigger),
+      shadowRoot: () => {},
+    });
+    return { found, lost, loadTriggers, stop };
   };
   /** Defines a custom element (already in the page) whose open shadow root holds one object. */
   const defineTile = (name: string, objectID: string) =>
@@ -41,6 +47,26 @@ describe('following the DOM', () => {
     $('#list').remove();
     await settle();
     expect(lost.sort()).toEqual(['in-early', 'in-late']);
+    stop();
+  });
+
+  it('finds the conversion triggers that convert on load, at start and rendered later, in shadow roots too, and no other trigger', async () => {
+    document.body.innerHTML = `
+      <div id="at-start" data-insights-conversion="purchase" data-insights-on="load"></div>
+      <button data-insights-conversion="purchase">Buy</button>
+      <div data-insights-on="load">not a trigger</div>
+      <div id="host"></div>`;
+    ($('#host') as HTMLElement).attachShadow({ mode: 'open' }).innerHTML =
+      '<p id="in-shadow" data-insights-conversion="" data-insights-on="load"></p>';
+    const { loadTriggers, stop } = followObjectIDs();
+    await settle();
+    expect(loadTriggers.map((trigger) => trigger.id)).toEqual(['at-start', 'in-shadow']);
+    document.body.insertAdjacentHTML(
+      'beforeend',
+      '<section><p id="later" data-insights-conversion="addToCart" data-insights-on="load"></p></section>',
+    );
+    await settle();
+    expect(loadTriggers.map((trigger) => trigger.id)).toEqual(['at-start', 'in-shadow', 'later']);
     stop();
   });
 
@@ -88,7 +114,12 @@ describe('following the DOM', () => {
     document.body.innerHTML = '<after-stop-tile></after-stop-tile>';
     const found: Element[] = [];
     const shadowRoots: ShadowRoot[] = [];
-    const { stop } = followDom({ found: (object) => found.push(object), lost: () => {}, shadowRoot: (root) => shadowRoots.push(root) });
+    const { stop } = followDom({
+      found: (object) => found.push(object),
+      lost: () => {},
+      loadTrigger: () => {},
+      shadowRoot: (root) => shadowRoots.push(root),
+    });
     await settle();
     stop();
     defineTile('after-stop-tile', 'too-late');
