@@ -10,6 +10,9 @@ window.querytrailConfig = {
 
 window.dataLayer = window.dataLayer || [];
 document.addEventListener('querytrail:event', (event) => {
+  // Reset first, as the README's recipe does: GTM merges nested objects into its data model, so an
+  // event without queryID would otherwise still show the previous event's.
+  window.dataLayer.push({ querytrailEvent: null });
   window.dataLayer.push({ event: 'querytrail', querytrailEvent: event.detail });
 });
 

@@ -201,8 +201,10 @@ describe('the rest of the store', () => {
     await (await newTab).close();
     const forwarded = await store.waitForFunction(
       () => {
-        const layer = (window as unknown as { dataLayer?: { event?: string; querytrailEvent?: { eventName?: string } }[] }).dataLayer ?? [];
-        return layer.find((entry) => entry.event === 'querytrail' && entry.querytrailEvent?.eventName === 'Staff Pick Clicked')?.querytrailEvent;
+        const layer = (window as unknown as { dataLayer?: { event?: string; querytrailEvent?: { eventName?: string } | null }[] }).dataLayer ?? [];
+        const at = layer.findIndex((entry) => entry.event === 'querytrail' && entry.querytrailEvent?.eventName === 'Staff Pick Clicked');
+        // Each forwarded event follows a reset of the key: GTM's data model merges nested objects.
+        return at > 0 && layer[at - 1]?.querytrailEvent === null && layer[at]?.querytrailEvent;
       },
       undefined,
       SHOWS_UP,
