@@ -267,6 +267,26 @@ export function cartPage({ origin, lines }) {
 }
 
 /**
+ * The lines of an order, each an object with its price and quantity: what the checkout shows and
+ * what the confirmation page converts.
+ * @param {CartLine[]} lines
+ */
+function orderLines(lines) {
+  return html`<ul class="order-lines">
+    ${lines.map(
+      ({
+        product,
+        quantity,
+      }) => html`<li class="order-line" data-insights-object-id="${product.objectID}" data-insights-price="${product.price.toFixed(2)}" data-insights-quantity="${quantity}">
+      ${productImage(product, 'product-image thumb')}
+      <span class="line-name">${product.name}<small>${product.brand} · ${quantity} × ${euros(product.price)}</small></span>
+      <span class="line-total">${euros(cartTotal([{ product, quantity }]))}</span>
+    </li>`,
+    )}
+  </ul>`;
+}
+
+/**
  * The checkout only places the order: the purchase is sent by the confirmation page, where the
  * order is certain (see `orderPage`).
  * @param {{ origin: string, lines: CartLine[] }} page
@@ -282,18 +302,7 @@ export function checkoutPage({ origin, lines }) {
   ${
     lines.length === 0
       ? html`<p class="empty">Your cart is empty. <a href="/">Find something</a>.</p>`
-      : html`<ul class="order-lines">
-    ${lines.map(
-      ({
-        product,
-        quantity,
-      }) => html`<li class="order-line" data-insights-object-id="${product.objectID}" data-insights-price="${product.price.toFixed(2)}" data-insights-quantity="${quantity}">
-      ${productImage(product, 'product-image thumb')}
-      <span class="line-name">${product.name}<small>${product.brand} · ${quantity} × ${euros(product.price)}</small></span>
-      <span class="line-total">${euros(cartTotal([{ product, quantity }]))}</span>
-    </li>`,
-    )}
-  </ul>
+      : html`${orderLines(lines)}
   <form class="place-order" method="post" action="/checkout">
     <p class="total">Total <strong>${euros(cartTotal(lines))}</strong></p>
     <p class="fine-print">A demo checkout: no payment is taken.</p>
@@ -319,18 +328,7 @@ export function orderPage({ origin, orderNumber, orderId, lines }) {
     body: html`<main class="order-page checkout-page" data-insights-index="${INDEX_NAME}" data-insights-conversion="purchase" data-insights-on="load" data-insights-order-id="${orderId}" data-insights-currency="${CURRENCY}">
   <h1>Thank you!</h1>
   <p>Order <strong>#${orderNumber}</strong> of ${euros(cartTotal(lines))} is placed (nothing is shipped: this is a demo).</p>
-  <ul class="order-lines">
-    ${lines.map(
-      ({
-        product,
-        quantity,
-      }) => html`<li class="order-line" data-insights-object-id="${product.objectID}" data-insights-price="${product.price.toFixed(2)}" data-insights-quantity="${quantity}">
-      ${productImage(product, 'product-image thumb')}
-      <span class="line-name">${product.name}<small>${product.brand} · ${quantity} × ${euros(product.price)}</small></span>
-      <span class="line-total">${euros(cartTotal([{ product, quantity }]))}</span>
-    </li>`,
-    )}
-  </ul>
+  ${orderLines(lines)}
   <p>The purchase event carries each product's queryID, remembered since you clicked it in the results.
     See the complete funnel in the <a href="/inspector" target="_blank">inspector</a>.</p>
   <p class="actions"><a class="button" href="/">Continue shopping</a></p>
