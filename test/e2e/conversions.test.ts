@@ -16,6 +16,23 @@ const e2e = setupE2E();
 
 // queryIDs written into the fixtures under test/e2e/fixtures/conv/.
 const RESULT_A_QUERY_ID = '11111111111111111111111111111111';
+/**
+ * Three of sku-a at 19.99 added to the cart after result A was clicked: what the product page's
+ * form sends, and what the data layer's add_to_cart entry for it sends too.
+ */
+const ADD_TO_CART_A = {
+  eventType: 'conversion',
+  eventSubtype: 'addToCart',
+  eventName: 'Added To Cart',
+  index: 'products',
+  queryID: RESULT_A_QUERY_ID,
+  objectIDs: ['sku-a'],
+  objectData: [{ price: 19.99, quantity: 3 }],
+  value: 59.97,
+  currency: 'EUR',
+  userToken: 'conv-user',
+  timestamp: expect.any(Number),
+};
 const RESULT_B_QUERY_ID = '22222222222222222222222222222222';
 const TTL_QUERY_ID = '33333333333333333333333333333333';
 const CONSENT_QUERY_ID = '44444444444444444444444444444444';
@@ -147,19 +164,7 @@ describe('a conversion on a later page is attributed to the search that led to t
     await page.goBack();
     await waitForQueryTrail(page);
     const [addToCart] = await waitForEvents(e2e.collector, 1, isConversion('addToCart', 'sku-a'));
-    expect(addToCart).toEqual({
-      eventType: 'conversion',
-      eventSubtype: 'addToCart',
-      eventName: 'Added To Cart',
-      index: 'products',
-      queryID: RESULT_A_QUERY_ID,
-      objectIDs: ['sku-a'],
-      objectData: [{ price: 19.99, quantity: 3 }],
-      value: 59.97,
-      currency: 'EUR',
-      userToken: 'conv-user',
-      timestamp: expect.any(Number),
-    });
+    expect(addToCart).toEqual(ADD_TO_CART_A);
 
     await clickAndWaitForNavigation(page, '#result-b', '/conv/product-b.html');
     const [clickB] = await waitForEvents(e2e.collector, 1, isClickOn('sku-b'));
@@ -431,19 +436,7 @@ describe('conversions from the data layer', () => {
 
     // Pushed before QueryTrail loaded.
     const [addToCart] = await waitForEvents(e2e.collector, 1, isConversion('addToCart', 'sku-a'));
-    expect(addToCart).toEqual({
-      eventType: 'conversion',
-      eventSubtype: 'addToCart',
-      eventName: 'Added To Cart',
-      index: 'products',
-      queryID: RESULT_A_QUERY_ID,
-      objectIDs: ['sku-a'],
-      objectData: [{ price: 19.99, quantity: 3 }],
-      value: 59.97,
-      currency: 'EUR',
-      userToken: 'conv-user',
-      timestamp: expect.any(Number),
-    });
+    expect(addToCart).toEqual(ADD_TO_CART_A);
 
     // Pushed after load, by gtag: the array still works as it did for the page.
     const lengths = await page.evaluate(() => {
