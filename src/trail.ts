@@ -23,6 +23,7 @@ import { emitter, rejecter, type Emit, type Reject } from './session/emit';
 import { createIdentity, type Identity } from './session/identity';
 import { createPrivacy, type Privacy } from './session/privacy';
 import { createQueryIdMemory } from './storage/query-ids';
+import { replayEarlyCalls } from './early-calls';
 
 /** The running QueryTrail (docs/behaviour.md, Runtime API). */
 export interface QueryTrail {
@@ -59,20 +60,27 @@ const inert = (): QueryTrail => ({
 const RUNNING = Symbol.for('querytrail.running');
 type PageWithInstance = Document & { [RUNNING]?: { instance: QueryTrail; debug: Log['debug'] } };
 
-export function init(input: unknown): QueryTrail {
+/**
+ * Starts QueryTrail, or returns the instance already running. `early` is the queue of the
+ * script-tag build's stub (docs/behaviour.md, Early calls): those calls are made first, before
+ * anything is stored or sent, so that a consent or a token given before the script loaded holds
+ * from the first moment.
+ */
+export function init(input: unknown, early?: unknown): QueryTrail {
   // On a server (server-side rendering) there is no page to follow, and nothing worth saying.
   if (typeof document === 'undefined') return inert();
   const page: PageWithInstance = document;
   const running = page[RUNNING];
   if (running) {
     running.debug('a second init() returns the running instance, options unchanged');
+    replayEarlyCalls(running.instance, early);
     return running.instance;
   }
   try {
     const parsed = parseOptions(input);
     if (parsed.ok) {
       const log = createLog(parsed.options.debug || location.href.includes('querytrail-debug'));
-      const started = start(parsed.options, log);
+      const started = start(parsed.options, log, early);
       const instance: QueryTrail = {
         ...started,
         destroy() {
@@ -91,11 +99,14 @@ export function init(input: unknown): QueryTrail {
   return inert();
 }
 
-/** Wires the pipeline: a DOM event → the markup → an Insights event → validation → the queue → delivery. */
-function start(options: Options, log: Log): QueryTrail {
+/**
+ * Wires the pipeline: a DOM event → the markup → an Insights event → validation → the queue →
+ * delivery. The `early` calls are made on the new instance before it stores, sends or listens to
+ * anything, so that it starts with what they set.
+ */
+function start(options: Options, log: Log, early: unknown): QueryTrail {
   const privacy = createPrivacy(options);
   const identity = createIdentity(options, privacy.mayStore, log);
-  identity.keep();
 
   const storage = { persistent: privacy.mayStore(), onStorageProblem: log.debug };
   const memory = createQueryIdMemory({ ttlMs: options.queryIdTtl * 1000, ...storage });
@@ -115,12 +126,6 @@ function start(options: Options, log: Log): QueryTrail {
   const emit = emitter(log, sender.enqueue, reject);
   const attribution = createAttribution(memory, options.queryIdParam, log);
 
-  const stopCapturing = capture(options, log, privacy, identity, attribution, emit, reject, (leaving) => {
-    identity.keep();
-    memory.handOff();
-    sender.flushOnExit(leaving);
-  });
-
   const applyStorageConsent = () => {
     memory.setPersistent(privacy.mayStore());
     outbox.setPersistent(privacy.mayStore());
@@ -131,6 +136,15 @@ function start(options: Options, log: Log): QueryTrail {
     void memory.clear();
     identity.forget();
   };
+  let stopCapturing: (() => void) | undefined;
+  const started = controls(log, privacy, identity, sender, emit, applyStorageConsent, forgetEverything, () => stopCapturing?.());
+  replayEarlyCalls(started, early);
+  identity.keep();
+  stopCapturing = capture(options, log, privacy, identity, attribution, emit, reject, (leaving) => {
+    identity.keep();
+    memory.handOff();
+    sender.flushOnExit(leaving);
+  });
   if (options.optOut) forgetEverything();
   else {
     // Opened and loaded at start, so that a click's write and a conversion's read find the store ready.
@@ -138,7 +152,7 @@ function start(options: Options, log: Log): QueryTrail {
     // What earlier pages could not deliver goes now, from one tab at a time.
     void sender.retry();
   }
-  return controls(log, privacy, identity, sender, emit, applyStorageConsent, forgetEverything, stopCapturing);
+  return started;
 }
 
 /**

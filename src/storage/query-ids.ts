@@ -31,7 +31,10 @@ export interface QueryIdMemory {
    * `index` is undefined for an object without one, whose event is refused for that anyway.
    */
   recall(objectID: string, index: string | undefined, now: number): string | undefined;
-  /** Resolves once the first `prune` has loaded the stored entries (at once where nothing may be stored). */
+  /**
+   * Resolves once the first `prune` has loaded the stored entries (at once where nothing may be
+   * stored then), or once `clear` left none: not at creation, since consent may come before the prune.
+   */
   loaded: Promise<void>;
   /** Resolves once the change is committed (at once where nothing may be stored), as `remember` writes it. */
   forget(objectIDs: string[]): Promise<void>;
@@ -120,8 +123,6 @@ export function createQueryIdMemory({ ttlMs, persistent, onStorageProblem }: Que
     return write((objectStore) => pruneStore(objectStore, now, ttlMs, inMemory)).then(markLoaded);
   };
 
-  if (!persistent) markLoaded();
-
   return {
     remember: (objectID, query) => void update([[objectID, query]]),
     recall(objectID, index, now) {
@@ -140,6 +141,8 @@ export function createQueryIdMemory({ ttlMs, persistent, onStorageProblem }: Que
       writeHandOff(DB_NAME, []);
       inMemory.clear();
       pending.clear();
+      // Nothing stored is left to load (an opt-out at start, when no prune runs).
+      markLoaded();
       return store.clear();
     },
     setPersistent(next) {
