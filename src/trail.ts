@@ -25,6 +25,7 @@ import { createPrivacy, type Privacy } from './session/privacy';
 import { followDataLayer } from './integrations/data-layer';
 import { createOrderIdMemory, type OrderIdMemory } from './storage/order-ids';
 import { createQueryIdMemory } from './storage/query-ids';
+import { replayEarlyCalls } from './early-calls';
 
 /** The running QueryTrail (docs/behaviour.md, Runtime API). */
 export interface QueryTrail {
@@ -61,20 +62,27 @@ const inert = (): QueryTrail => ({
 const RUNNING = Symbol.for('querytrail.running');
 type PageWithInstance = Document & { [RUNNING]?: { instance: QueryTrail; debug: Log['debug'] } };
 
-export function init(input: unknown): QueryTrail {
+/**
+ * Starts QueryTrail, or returns the instance already running. `early` is the queue of the
+ * script-tag build's stub (docs/behaviour.md, Early calls): those calls are made first, before
+ * anything is stored or sent, so that a consent or a token given before the script loaded holds
+ * from the first moment.
+ */
+export function init(input: unknown, early?: unknown): QueryTrail {
   // On a server (server-side rendering) there is no page to follow, and nothing worth saying.
   if (typeof document === 'undefined') return inert();
   const page: PageWithInstance = document;
   const running = page[RUNNING];
   if (running) {
     running.debug('a second init() returns the running instance, options unchanged');
+    replayEarlyCalls(running.instance, early);
     return running.instance;
   }
   try {
     const parsed = parseOptions(input);
     if (parsed.ok) {
       const log = createLog(parsed.options.debug || location.href.includes('querytrail-debug'));
-      const started = start(parsed.options, log);
+      const started = start(parsed.options, log, early);
       const instance: QueryTrail = {
         ...started,
         destroy() {
@@ -93,11 +101,14 @@ export function init(input: unknown): QueryTrail {
   return inert();
 }
 
-/** Wires the pipeline: a DOM event → the markup → an Insights event → validation → the queue → delivery. */
-function start(options: Options, log: Log): QueryTrail {
+/**
+ * Wires the pipeline: a DOM event → the markup → an Insights event → validation → the queue →
+ * delivery. The `early` calls are made on the new instance before it stores, sends or listens to
+ * anything, so that it starts with what they set.
+ */
+function start(options: Options, log: Log, early: unknown): QueryTrail {
   const privacy = createPrivacy(options);
   const identity = createIdentity(options, privacy.mayStore, log);
-  identity.keep();
 
   const storage = { persistent: privacy.mayStore(), onStorageProblem: log.debug };
   const kept = { ttlMs: options.queryIdTtl * 1000, ...storage };
@@ -119,13 +130,6 @@ function start(options: Options, log: Log): QueryTrail {
   const emit = emitter(log, sender.enqueue, reject);
   const attribution = createAttribution(memory, options.queryIdParam, log);
 
-  const stopCapturing = capture(options, log, privacy, identity, attribution, orderIds, emit, reject, (leaving) => {
-    identity.keep();
-    memory.handOff();
-    orderIds.handOff();
-    sender.flushOnExit(leaving);
-  });
-
   const applyStorageConsent = () => {
     memory.setPersistent(privacy.mayStore());
     orderIds.setPersistent(privacy.mayStore());
@@ -138,6 +142,16 @@ function start(options: Options, log: Log): QueryTrail {
     void orderIds.clear();
     identity.forget();
   };
+  let stopCapturing: (() => void) | undefined;
+  const started = controls(log, privacy, identity, sender, emit, applyStorageConsent, forgetEverything, () => stopCapturing?.());
+  replayEarlyCalls(started, early);
+  identity.keep();
+  stopCapturing = capture(options, log, privacy, identity, attribution, orderIds, emit, reject, (leaving) => {
+    identity.keep();
+    memory.handOff();
+    orderIds.handOff();
+    sender.flushOnExit(leaving);
+  });
   if (options.optOut) forgetEverything();
   else {
     // Opened and loaded at start, so that a click's write and a conversion's read find the stores ready.
@@ -146,7 +160,7 @@ function start(options: Options, log: Log): QueryTrail {
     // What earlier pages could not deliver goes now, from one tab at a time.
     void sender.retry();
   }
-  return controls(log, privacy, identity, sender, emit, applyStorageConsent, forgetEverything, stopCapturing);
+  return started;
 }
 
 /**

@@ -84,13 +84,21 @@ export function createIdentity(
 ): Identity {
   // Where a token comes from (a method, search-insights, the cookie), and that it is not used.
   const refuse = (from: string, token: unknown) => log.error(`${from}: ${quote(token)} is not a valid user token (${USER_TOKEN_RULE}), not used`);
-  let user = resolveUserToken(options.userToken, mayStore() ? readVisitToken(Date.now()) : undefined, refuse);
+  // Found when first needed rather than at creation: consent given by an early call (docs/behaviour.md,
+  // Early calls) decides whether the visit's token may be read, and none is generated in vain.
+  let user: { token: string; source: TokenSource } | undefined;
+  const current = () => {
+    if (!user) {
+      user = resolveUserToken(options.userToken, mayStore() ? readVisitToken(Date.now()) : undefined, refuse);
+      log.debug(`user token from ${user.source}: ${user.token}`);
+    }
+    return user;
+  };
   let { authenticatedUserToken } = options;
-  log.debug(`user token from ${user.source}: ${user.token}`);
 
   return {
-    whoAndWhen: (timestamp) => ({ userToken: user.token, authenticatedUserToken, timestamp }),
-    getUserToken: () => user.token,
+    whoAndWhen: (timestamp) => ({ userToken: current().token, authenticatedUserToken, timestamp }),
+    getUserToken: () => current().token,
     setUserToken(token) {
       if (isValidToken(token)) user = { token, source: 'option' };
       else refuse('setUserToken', token);
@@ -100,11 +108,12 @@ export function createIdentity(
       else refuse('setAuthenticatedUserToken', token);
     },
     keep() {
-      const generated = user.source === 'generated' || user.source === 'visit';
       if (!mayStore()) return;
+      const { token, source } = current();
+      const generated = source === 'generated' || source === 'visit';
       if (options.useCookie) {
-        if (generated || user.source === 'cookie') writeCookie(TOKEN_COOKIE, user.token, TOKEN_COOKIE_MAX_AGE);
-      } else if (generated) keepVisitToken(user.token, Date.now());
+        if (generated || source === 'cookie') writeCookie(TOKEN_COOKIE, token, TOKEN_COOKIE_MAX_AGE);
+      } else if (generated) keepVisitToken(token, Date.now());
     },
     forget() {
       if (options.useCookie) removeCookie(TOKEN_COOKIE);

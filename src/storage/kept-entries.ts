@@ -31,7 +31,10 @@ export interface KeptEntries<E extends Entry> {
    * earlier pages stored is there once `loaded` resolves.
    */
   recall(key: string, now: number): E | undefined;
-  /** Resolves once the first `prune` has loaded the stored entries (at once where nothing may be stored). */
+  /**
+   * Resolves once the first `prune` has loaded the stored entries (at once where nothing may be
+   * stored then), or once `clear` left none: not at creation, since consent may come before the prune.
+   */
   loaded: Promise<void>;
   /** Resolves once the change is committed (at once where nothing may be stored), as `remember` writes it. */
   forget(keys: string[]): Promise<void>;
@@ -123,8 +126,6 @@ export function keepEntries<E extends Entry>(
     return write((objectStore) => pruneStore(objectStore, isFreshAt(now), inMemory)).then(markLoaded);
   };
 
-  if (!persistent) markLoaded();
-
   return {
     remember: (key, entry) => void update([[key, entry]]),
     recall(key, now) {
@@ -143,6 +144,8 @@ export function keepEntries<E extends Entry>(
       writeHandOff(dbName, []);
       inMemory.clear();
       pending.clear();
+      // Nothing stored is left to load (an opt-out at start, when no prune runs).
+      markLoaded();
       return store.clear();
     },
     setPersistent(next) {

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { NOTHING_STORED, storedData, withoutEmptyDatabases } from '../support/stored';
 import {
   expectNoMoreEvents,
   flush,
@@ -66,49 +67,6 @@ async function waitForAccepted(tracked: TrackedPage, where: (event: Event) => bo
 async function clickAndWaitForNavigation(page: Page, selector: string, destination: string): Promise<void> {
   await Promise.all([page.waitForURL((url) => (url.pathname + url.search).startsWith(destination)), page.click(selector)]);
   await waitForQueryTrail(page);
-}
-
-interface StoredData {
-  /** Database name → number of records over all its object stores. */
-  indexedDB: Record<string, number>;
-  localStorage: number;
-  sessionStorage: number;
-}
-
-/** Everything the origin holds in page storage, read in the page. */
-function storedData(page: Page): Promise<StoredData> {
-  return page.evaluate(async () => {
-    const countRecords = (name: string) =>
-      new Promise<number>((resolve, reject) => {
-        const request = indexedDB.open(name);
-        request.onerror = () => reject(request.error);
-        request.onsuccess = () => {
-          const database = request.result;
-          const storeNames = Array.from(database.objectStoreNames);
-          if (storeNames.length === 0) {
-            database.close();
-            return resolve(0);
-          }
-          const transaction = database.transaction(storeNames, 'readonly');
-          const counts = storeNames.map((storeName) => transaction.objectStore(storeName).count());
-          transaction.oncomplete = () => {
-            database.close();
-            resolve(counts.reduce((sum, count) => sum + count.result, 0));
-          };
-          transaction.onerror = () => reject(transaction.error);
-        };
-      });
-    const names = (await indexedDB.databases()).flatMap(({ name }) => (name ? [name] : []));
-    const records = await Promise.all(names.map(async (name) => [name, await countRecords(name)] as const));
-    return { indexedDB: Object.fromEntries(records), localStorage: localStorage.length, sessionStorage: sessionStorage.length };
-  });
-}
-
-const NOTHING_STORED: StoredData = { indexedDB: {}, localStorage: 0, sessionStorage: 0 };
-
-/** Databases that exist but hold nothing are as good as none for privacy. */
-function withoutEmptyDatabases(data: StoredData): StoredData {
-  return { ...data, indexedDB: Object.fromEntries(Object.entries(data.indexedDB).filter(([, records]) => records > 0)) };
 }
 
 /**
