@@ -45,18 +45,28 @@ export interface Sender {
   stop(): void;
 }
 
-/** Requests in flight at once while the page lives, once the first of a run was answered. */
+/** Requests in flight at once on the page, whatever sends they belong to, once the first of a run was answered. */
 const LANES = 3;
 /** A burst: this many events waiting are sent at once, stored first where allowed and sent from the outbox. */
 const BURST = 500;
 
 /**
  * Runs of sends. A run sends its events in batches: the first alone, then up to LANES at once.
- * A batch that comes back with events to keep (no answer, 5xx, a refused key) ends the run: the
- * batches not sent yet are kept with it, and the backoff decides when they go.
+ * Runs overlap (bursts without storage, a retry, a flush) and share the page's LANES lanes, each a
+ * chain of sends one after the other: a batch is taken out of its run only when its turn in a lane
+ * comes, so that the page's exit still finds it in the run until then. A batch that comes back
+ * with events to keep (no answer, 5xx, a refused key) ends the run: the batches not sent yet are
+ * kept with it, and the backoff decides when they go.
  */
 function createRuns(deliver: Deliver) {
   const running = new Set<Generator<Batch, void, undefined>>();
+  const lanes = Array.from({ length: LANES }, () => Promise.resolve(true));
+  let turns = 0;
+  /** Sends in the next lane, once the sends before in that lane are done. */
+  const inLane = (send: () => Promise<boolean>) => {
+    const lane = turns++ % LANES;
+    return (lanes[lane] = (lanes[lane] as Promise<boolean>).then(send, send));
+  };
   const run = async (events: InsightsEvent[]): Promise<InsightsEvent[]> => {
     const batches = batchesOf(events);
     const kept: InsightsEvent[] = [];
@@ -72,11 +82,11 @@ function createRuns(deliver: Deliver) {
     };
     const lane = async () => {
       let more = true;
-      while (more) more = await sendNext();
+      while (more) more = await inLane(sendNext);
     };
     running.add(batches);
     // The first batch alone: a refused key or a network that is down shows on one request, not on LANES.
-    if (await sendNext()) await Promise.all(Array.from({ length: LANES }, lane));
+    if (await inLane(sendNext)) await Promise.all(Array.from({ length: LANES }, lane));
     running.delete(batches);
     return [...kept, ...[...batches].flat()];
   };
@@ -161,6 +171,7 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
   // Page exits and clears so far: a request in flight at either is not tried again (see Sender).
   let exits = 0;
   let clears = 0;
+  let keepaliveInFlight = false;
   const retries = createRetries(drainOnce, () => stopped);
   const stopSending = (status: number) => {
     if (!stopped) log.error(`the Insights API refused appId/apiKey (${status}); sending stopped`);
@@ -168,12 +179,24 @@ export function createSender({ url, flushInterval, log, outbox, onRefused }: Sen
     waiting.take();
   };
   const settle = settleAnswers(log, onRefused, deliver, stopSending, retries.retryIn);
-  async function deliver(events: InsightsEvent[]): Promise<InsightsEvent[]> {
+  /**
+   * One request at a time goes with `keepalive`: it arrives even if the page is left while it is in
+   * flight (its events are out of the outbox by then). One only, of 48 KB at the most, so that the
+   * exit's beacons keep a share of the 64 KB in flight the browser gives beacons and keepalive
+   * requests together.
+   */
+  async function deliver(events: InsightsEvent[], keepalive = !keepaliveInFlight): Promise<InsightsEvent[]> {
     if (stopped) return events;
     const exitsBefore = exits;
     const clearsBefore = clears;
-    const response = await post(url, bodyOf(events));
-    return clears !== clearsBefore ? [] : settle(events, response, exits !== exitsBefore);
+    keepaliveInFlight ||= keepalive;
+    const response = await post(url, bodyOf(events), keepalive);
+    if (keepalive) keepaliveInFlight = false;
+    if (clears !== clearsBefore) return [];
+    // The browser refuses a keepalive request past that budget (the page's other scripts count
+    // too) exactly as a network error fails: it goes again at once as a plain request, which a
+    // network that is down fails too. Not once the page was left: it may well have arrived.
+    return keepalive && !response && exits === exitsBefore ? deliver(events, false) : settle(events, response, exits !== exitsBefore);
   }
   const runs = createRuns(deliver);
   async function drainOnce() {

@@ -14,12 +14,16 @@ const TIMEOUT_MS = 15_000;
 
 /**
  * A string body goes as text/plain: no CORS preflight. Resolves with no response where the
- * request got no answer. `keepalive` only for a page that is going: keepalive requests share a
- * 64 KB budget per page, and the browser refuses one past it exactly as a network error fails.
+ * request got no answer. Keepalive requests and beacons share a budget of 64 KB in flight per
+ * page, and the browser refuses one past it exactly as a network error fails (sender.ts keeps to it).
  */
 export async function post(url: string, body: string, keepalive = false): Promise<Response | undefined> {
   try {
-    return await fetch(url, { method: 'POST', body, keepalive, credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetch(url, { method: 'POST', body, keepalive, credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    // Read to its end: until then the browser counts a keepalive request in its budget, and refuses
+    // the next. The answer stands even if its body breaks off.
+    await response.text().catch(() => {});
+    return response;
   } catch {
     // Network error, offline or timed out: the caller retries.
     return undefined;
