@@ -65,7 +65,9 @@ function createRuns(deliver: Deliver) {
   /** Sends in the next lane, once the sends before in that lane are done. */
   const inLane = (send: () => Promise<boolean>) => {
     const lane = turns++ % LANES;
-    return (lanes[lane] = (lanes[lane] as Promise<boolean>).then(send, send));
+    const sent = (lanes[lane] as Promise<boolean>).then(send, send);
+    lanes[lane] = sent;
+    return sent;
   };
   const run = async (events: InsightsEvent[]): Promise<InsightsEvent[]> => {
     const batches = batchesOf(events);
