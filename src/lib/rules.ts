@@ -14,7 +14,9 @@ import * as z from 'zod/mini';
 type Schema<T = unknown> = z.core.$ZodType<T>;
 type Check = (payload: z.core.ParsePayload) => void;
 
-const complain = (payload: z.core.ParsePayload, message: string) => void payload.issues.push({ code: 'custom', message, input: payload.value });
+/** Files a broken rule, under `path` when it is about a part of the value. */
+const complain = (payload: z.core.ParsePayload, message: string, path?: PropertyKey[]) =>
+  void payload.issues.push({ code: 'custom', message, input: payload.value, path });
 
 // size: a zod kind of its own, built as zod builds its kinds, leaves out zod's checks (an unknown
 // schema with one custom check did the same work), -50 bytes gzipped.
@@ -80,14 +82,9 @@ export type ShapeOf<F extends Fields> = { [K in Exclude<keyof F, OptionalKeys<F>
   [K in OptionalKeys<F>]?: Output<F[K]>;
 };
 
-/** What `schema` finds wrong with `input`, placed under `path`. */
-function problemsOf(schema: Schema, input: unknown, path: PropertyKey[]) {
-  return (check(schema, input).issues ?? []).map(({ message, path: inner }) => ({
-    code: 'custom' as const,
-    message,
-    input,
-    path: [...path, ...inner],
-  }));
+/** Checks `part` of a value, the field or item `at`, and files what it breaks under `at`. */
+function checkPart(payload: z.core.ParsePayload, schema: Schema, part: unknown, at: PropertyKey) {
+  for (const { message, path } of check(schema, part).issues ?? []) complain(payload, message, [at, ...path]);
 }
 
 /**
@@ -100,7 +97,7 @@ export const shape = <F extends Fields>(fields: F, ...refinements: Check[]) =>
     for (const [key, field] of Object.entries(fields)) {
       const value = input[key];
       if ('optional' in field && value === undefined) continue;
-      payload.issues.push(...problemsOf('optional' in field ? field.optional : field, value, [key]));
+      checkPart(payload, 'optional' in field ? field.optional : field, value, key);
     }
     const unknown = Object.keys(input).filter((key) => !(key in fields));
     if (unknown.length) complain(payload, `${unknown.join(', ')}: no such field`);
@@ -113,7 +110,7 @@ export const list = <T>(item: Schema<T>, max: number) =>
     (input) => Array.isArray(input) && input.length > 0 && input.length <= max,
     `must hold 1 to ${max} items`,
     (payload) => {
-      for (const [at, entry] of (payload.value as unknown[]).entries()) payload.issues.push(...problemsOf(item, entry, [at]));
+      for (const [at, entry] of (payload.value as unknown[]).entries()) checkPart(payload, item, entry, at);
     },
   );
 
