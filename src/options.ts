@@ -1,5 +1,5 @@
 import { CURRENCY, EVENT_NAME, NOT_EMPTY, TOKEN } from './events/schemas';
-import { isRecord, oneOf, optional, rule, safeParse, shape, text, integer, type ShapeOf } from './lib/rules';
+import { check, isRecord, oneOf, optional, rule, shape, text, integer, type ShapeOf } from './lib/rules';
 import { quote } from './lib/quote';
 import type { Consent } from './public-types';
 
@@ -98,16 +98,16 @@ export function parseOptions(input: unknown): OptionsResult {
       if (input[name] != null) raw[name] = coerceOption(name, input[name]);
     }
   }
-  const result = safeParse(schema, raw);
-  if (!result.success) {
+  const result = check(schema, raw);
+  if (result.issues) {
     return {
       ok: false,
-      problems: result.error.issues.map(({ path: [name = ''], message }) =>
+      problems: result.issues.map(({ path: [name = ''], message }) =>
         String(name) in raw ? `${String(name)} ${message} (got ${quote(raw[String(name)])})` : `${String(name)} is missing: it ${message}`,
       ),
     };
   }
-  const { region, endpoint, ...options } = result.data;
+  const { region, endpoint, ...options } = result.value;
   const origin = endpoint ?? (region ? `https://insights.${region}.algolia.io` : 'https://insights.algolia.io');
   return { ok: true, options: { ...options, endpoint: origin.replace(/\/$/, '') } };
 }

@@ -12,7 +12,7 @@ import { withoutUndefined } from './events/build';
 import { createLog, withoutThrowing, type Log } from './lib/log';
 import { onPageExit } from './lib/page-exit';
 import { quote } from './lib/quote';
-import { firstProblem, safeParse } from './lib/rules';
+import { check, firstProblem } from './lib/rules';
 import { ancestryOf } from './markup/ancestry';
 import { readObject } from './markup/object';
 import { clickTargetOf, convertsOnSubmit } from './markup/target';
@@ -257,9 +257,9 @@ function controls(
     setAuthenticatedUserToken: identity.setAuthenticatedUserToken,
     getUserToken: identity.getUserToken,
     setConsent(next) {
-      const checked = safeParse(CONSENT, next);
-      if (!checked.success) {
-        log.error(`setConsent: ${quote(next)} ${firstProblem(checked.error)}`);
+      const { issues } = check(CONSENT, next);
+      if (issues) {
+        log.error(`setConsent: ${quote(next)} ${firstProblem(issues)}`);
         return;
       }
       privacy.setConsent(next);

@@ -1,4 +1,4 @@
-import { firstProblem, integer, isRecord, list, oneOf, optional, refinement, rule, safeParse, shape, text } from '../lib/rules';
+import { check, firstProblem, integer, isRecord, list, oneOf, optional, refinement, rule, shape, text } from '../lib/rules';
 import type * as z from 'zod/mini';
 import { MAX_ITEMS_PER_EVENT } from './groups';
 
@@ -148,10 +148,8 @@ export function validateEvent(input: unknown, now = Date.now()): Validation {
   if (!isRecord(input)) return { ok: false, rule: 'an event must be an object' };
   const variant = variantOf(input);
   if (!(variant in variants)) return { ok: false, rule: variant };
-  const result = safeParse(variants[variant as Variant], input);
-  if (result.success && isTooOld(result.data, now)) {
-    return { ok: false, rule: `${variant}: timestamp: more than 4 days old, the API refuses it` };
-  }
-  if (result.success) return { ok: true, event: result.data, variant: variant as Variant };
-  return { ok: false, rule: `${variant}: ${firstProblem(result.error)}` };
+  const result = check(variants[variant as Variant], input);
+  if (result.issues) return { ok: false, rule: `${variant}: ${firstProblem(result.issues)}` };
+  if (isTooOld(result.value, now)) return { ok: false, rule: `${variant}: timestamp: more than 4 days old, the API refuses it` };
+  return { ok: true, event: result.value, variant: variant as Variant };
 }

@@ -1,10 +1,11 @@
 import * as z from 'zod/mini';
 
-// Every field QueryTrail validates is a zod core schema with one check that carries its own
-// message, so that each message names the rule that was broken. Shapes and lists of fields are
-// such checks too, run through zod core's safeParse: zod/mini's object, array, optional and
-// custom kinds, and its schema wrapper (parse, parseAsync, clone, brand…), would add 2.7 KB
-// gzipped, more than a quarter of the script's budget. zod runs the checks and carries each
+// Every field QueryTrail validates is a zod core schema of QueryTrail's own kind, a rule: one
+// test that carries its own message, so that each message names the rule that was broken.
+// Shapes and lists of fields are rules too, run through the Standard Schema `validate` every zod
+// schema has (and that the published event schemas offer their users): zod/mini's object, array,
+// optional and custom kinds, and its schema wrapper (parse, parseAsync, clone, brand…), would add
+// 2.7 KB gzipped, more than a quarter of the script's budget. zod runs the rules and carries each
 // problem with its path.
 // Of zod's schemas, only objects compile parsers with `new Function` (which a strict CSP would
 // report), and none is built here; so zod's global `jitless` setting, which the page's own zod
@@ -13,14 +14,32 @@ import * as z from 'zod/mini';
 type Schema<T = unknown> = z.core.$ZodType<T>;
 type Check = (payload: z.core.ParsePayload) => void;
 
-const complain = (payload: z.core.ParsePayload, message: string) => void payload.issues.push({ code: 'custom', message, input: payload.value });
+/** Files a broken rule, under `path` when it is about a part of the value. */
+const complain = (payload: z.core.ParsePayload, message: string, path?: PropertyKey[]) =>
+  void payload.issues.push({ code: 'custom', message, input: payload.value, path });
+
+// size: a zod kind of its own, built as zod builds its kinds, leaves out zod's checks (an unknown
+// schema with one custom check did the same work), -50 bytes gzipped.
+interface RuleDef extends z.core.$ZodTypeDef {
+  test: (input: unknown) => boolean;
+  message: string;
+  more?: Check | undefined;
+}
+interface RuleSchema extends z.core.$ZodType {
+  _zod: z.core.$ZodTypeInternals & { def: RuleDef };
+}
+const RuleSchema = z.core.$constructor<RuleSchema>('QueryTrailRule', (inst, def) => {
+  z.core.$ZodType.init(inst, def);
+  inst._zod.parse = (payload) => {
+    if (def.test(payload.value)) def.more?.(payload);
+    else complain(payload, def.message);
+    return payload;
+  };
+});
 
 /** A schema of `T`: what passes `test`, then (and only then) `more`. */
-export const rule = <T>(test: (input: unknown) => boolean, message: string, more?: Check): Schema<T> =>
-  new z.core.$ZodUnknown({
-    type: 'unknown',
-    checks: [z.core._check((payload) => (test(payload.value) ? more?.(payload) : complain(payload, message)))],
-  }) as Schema<T>;
+export const rule = <T>(test: (input: unknown) => boolean, message: string, more?: Check) =>
+  new RuleSchema({ type: 'custom', test, message, more }) as unknown as Schema<T>;
 
 /** A check of a whole value that passed its schema's test (fields that must agree, say). */
 export const refinement =
@@ -29,7 +48,17 @@ export const refinement =
     if (!test(payload.value as T)) complain(payload, message);
   };
 
-export const safeParse = <S extends Schema>(schema: S, input: unknown) => z.core.safeParse(schema, input);
+/** A broken rule, under the path of the field it is about. */
+type Problem = { message: string; path: PropertyKey[] };
+type Checked<T> = { value: T; issues?: undefined } | { issues: Problem[] };
+
+/**
+ * What `schema` makes of `input`: its value, or its problems (each with a path, as zod gives them).
+ * size: Standard Schema's `validate` comes with every zod schema; zod's `safeParse` would add its
+ * error class and lazy error result, 491 bytes gzipped. Every check here is synchronous, so
+ * `validate` answers at once, never with a promise.
+ */
+export const check = <S extends Schema>(schema: S, input: unknown) => schema['~standard'].validate(input) as Checked<z.core.output<S>>;
 
 export const text = (pattern: RegExp, message: string) => rule<string>((input) => typeof input === 'string' && pattern.test(input), message);
 
@@ -53,12 +82,9 @@ export type ShapeOf<F extends Fields> = { [K in Exclude<keyof F, OptionalKeys<F>
   [K in OptionalKeys<F>]?: Output<F[K]>;
 };
 
-/** What `schema` finds wrong with `input`, placed under `path`. */
-function problemsOf(schema: Schema, input: unknown, path: PropertyKey[]) {
-  const result = safeParse(schema, input);
-  return result.success
-    ? []
-    : result.error.issues.map(({ message, path: inner }) => ({ code: 'custom' as const, message, input, path: [...path, ...inner] }));
+/** Checks `part` of a value, the field or item `at`, and files what it breaks under `at`. */
+function checkPart(payload: z.core.ParsePayload, schema: Schema, part: unknown, at: PropertyKey) {
+  for (const { message, path } of check(schema, part).issues ?? []) complain(payload, message, [at, ...path]);
 }
 
 /**
@@ -71,7 +97,7 @@ export const shape = <F extends Fields>(fields: F, ...refinements: Check[]) =>
     for (const [key, field] of Object.entries(fields)) {
       const value = input[key];
       if ('optional' in field && value === undefined) continue;
-      payload.issues.push(...problemsOf('optional' in field ? field.optional : field, value, [key]));
+      checkPart(payload, 'optional' in field ? field.optional : field, value, key);
     }
     const unknown = Object.keys(input).filter((key) => !(key in fields));
     if (unknown.length) complain(payload, `${unknown.join(', ')}: no such field`);
@@ -84,12 +110,12 @@ export const list = <T>(item: Schema<T>, max: number) =>
     (input) => Array.isArray(input) && input.length > 0 && input.length <= max,
     `must hold 1 to ${max} items`,
     (payload) => {
-      for (const [at, entry] of (payload.value as unknown[]).entries()) payload.issues.push(...problemsOf(item, entry, [at]));
+      for (const [at, entry] of (payload.value as unknown[]).entries()) checkPart(payload, item, entry, at);
     },
   );
 
-/** The first broken rule of a failed parse, as `field: message`. */
-export function firstProblem(error: z.core.$ZodError): string {
-  const issue = error.issues[0];
+/** The first broken rule of a failed check, as `field: message`. */
+export function firstProblem(problems: Problem[]): string {
+  const issue = problems[0];
   return `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message}`;
 }
