@@ -9,6 +9,7 @@ import { createOutbox, OUTBOX_CAP, STORED_CAP } from './delivery/outbox';
 import { createSender, type Sender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
 import { withoutUndefined } from './events/build';
+import { auditLoader } from './audit-loader';
 import { createLog, withoutThrowing, type Log } from './lib/log';
 import { onPageExit } from './lib/page-exit';
 import { quote } from './lib/quote';
@@ -39,6 +40,8 @@ export interface QueryTrail {
   track(event: TrackedEvent): boolean;
   /** Removes every listener and timer; waiting events are sent first. */
   destroy(): void;
+  /** Opens the markup audit on the page (docs/behaviour.md, Markup audit). */
+  audit(): void;
 }
 
 /** What an instance is when its options are invalid: it does nothing, and says so once. */
@@ -51,6 +54,7 @@ const inert = (): QueryTrail => ({
   setOptOut() {},
   track: () => false,
   destroy() {},
+  audit() {},
 });
 
 /**
@@ -61,7 +65,8 @@ const inert = (): QueryTrail => ({
 const RUNNING = Symbol.for('querytrail.running');
 type PageWithInstance = Document & { [RUNNING]?: { instance: QueryTrail; debug: Log['debug'] } };
 
-export function init(input: unknown): QueryTrail {
+/** `from` is the URL of the file QueryTrail was loaded from, beside which its markup audit is. */
+export function init(input: unknown, from?: string): QueryTrail {
   // On a server (server-side rendering) there is no page to follow, and nothing worth saying.
   if (typeof document === 'undefined') return inert();
   const page: PageWithInstance = document;
@@ -77,6 +82,7 @@ export function init(input: unknown): QueryTrail {
       const started = start(parsed.options, log);
       const instance: QueryTrail = {
         ...started,
+        audit: auditLoader(from),
         destroy() {
           // A late destroy() of an earlier instance leaves the one that runs now in place.
           if (page[RUNNING]?.instance === instance) delete page[RUNNING];
@@ -94,7 +100,7 @@ export function init(input: unknown): QueryTrail {
 }
 
 /** Wires the pipeline: a DOM event → the markup → an Insights event → validation → the queue → delivery. */
-function start(options: Options, log: Log): QueryTrail {
+function start(options: Options, log: Log): Omit<QueryTrail, 'audit'> {
   const privacy = createPrivacy(options);
   const identity = createIdentity(options, privacy.mayStore, log);
   identity.keep();
@@ -236,7 +242,7 @@ function controls(
   applyStorageConsent: () => void,
   forgetEverything: () => void,
   stopCapturing: () => void,
-): QueryTrail {
+): Omit<QueryTrail, 'audit'> {
   return {
     flush: () => sender.flush().catch((error: unknown) => log.warn('flush failed:', error)),
     setUserToken: identity.setUserToken,
