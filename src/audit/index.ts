@@ -153,10 +153,13 @@ function openAudit(): AuditApi {
       refresh().catch((error: unknown) => console.warn('QueryTrail audit:', error));
     }, 150);
   };
-  let frame = 0;
+  /** One layout per frame, however many scroll events come. */
+  let laidOutSoon = false;
   const relayout = guarded(() => {
-    frame ||= requestAnimationFrame(() => {
-      frame = 0;
+    if (laidOutSoon) return;
+    laidOutSoon = true;
+    requestAnimationFrame(() => {
+      laidOutSoon = false;
       overlay.layout();
     });
   });
