@@ -58,6 +58,8 @@ export function createOverlay(root: ShadowRoot, layoutSheet: CSSStyleSheet): Ove
   let boxes: { element: Element; box: HTMLElement; id: string }[] = [];
   const boxesOf = (element: Element) => boxes.filter((drawn) => drawn.element === element).map(({ box }) => box);
   let covered: HTMLElement[] = [];
+  /** Elements flashing now: a redraw meanwhile (the event itself may cause one) keeps them flashing. */
+  const flashing = new Map<Element, 'sent' | 'rejected'>();
 
   const layout = () => {
     const rules: string[] = [];
@@ -81,7 +83,8 @@ export function createOverlay(root: ShadowRoot, layoutSheet: CSSStyleSheet): Ove
           const box = document.createElement('div');
           const id = `b${layer.childElementCount}`;
           box.id = id;
-          box.className = `box ${role} ${status}`.trim();
+          const flash = flashing.get(explanation.element);
+          box.className = `box ${role} ${status} ${flash ? `flash-${flash}` : ''}`.trim();
           const badge = document.createElement('span');
           badge.className = 'badge';
           badge.textContent = text;
@@ -95,12 +98,16 @@ export function createOverlay(root: ShadowRoot, layoutSheet: CSSStyleSheet): Ove
     layout,
     flash(elements, outcome) {
       for (const element of elements) {
+        flashing.set(element, outcome);
         for (const box of boxesOf(element)) {
           box.classList.remove('flash-sent', 'flash-rejected');
           // Restarted on the next frame, so that a second event on the same element flashes again.
           requestAnimationFrame(() => box.classList.add(`flash-${outcome}`));
-          setTimeout(() => box.classList.remove(`flash-${outcome}`), 1000);
         }
+        setTimeout(() => {
+          if (flashing.get(element) === outcome) flashing.delete(element);
+          for (const box of boxesOf(element)) box.classList.remove(`flash-${outcome}`);
+        }, 1000);
       }
     },
     cover(items) {
