@@ -11,27 +11,33 @@ export function describeSource(source: QueryIdSource): string {
   return source.source;
 }
 
-type Role = 'object' | 'container' | 'filter' | 'conversion' | 'ignore';
+type Role = 'object' | 'container' | 'filter' | 'conversion' | 'ignore' | 'unread';
 
 /** The outlines an element gets, one per role, each with its badge's text and its colour class. */
 function outlinesOf({ element, ignored, object, container, filter, conversion }: Explanation): [Role, string, string][] {
   const outlines: [Role, string, string][] = [];
   if (element.hasAttribute(ATTR.ignore)) outlines.push(['ignore', 'ignored', '']);
   if (container) {
-    const paging = `page ${container.page ?? '0'} × ${container.hitsPerPage ?? '?'}`;
-    outlines.push(['container', `${container.index ?? 'no index'} · ${short(container.queryID)} · ${paging}`, '']);
+    const { index, queryID, page, hitsPerPage } = container;
+    const paging = page === undefined && hitsPerPage === undefined ? [] : [`page ${page ?? '0'} × ${hitsPerPage ?? '?'}`];
+    outlines.push(['container', [index ?? 'no index', ...(queryID ? [short(queryID)] : []), ...paging].join(' · '), '']);
   }
   if (object) {
     const text = `${object.index ?? 'no index'} · ${short(object.queryID)} · #${object.position} · ${object.eventName}`;
     outlines.push(['object', object.click.sent ? text : `✗ ${object.click.rule}`, object.status]);
   }
-  if (filter) outlines.push(['filter', filter.filters.join(', ') || 'no filter', ignored ? 'ignored' : '']);
+  if (filter) {
+    const status = ignored ? 'ignored' : filter.click.some((outcome) => !outcome.sent) ? 'rejected' : '';
+    outlines.push(['filter', filter.filters.join(', ') || 'no filter', status]);
+  }
   if (conversion) {
     const refused = conversion.events.find((outcome) => !outcome.sent);
     const kind = conversion.kind ?? 'unknown kind';
     const text = `${kind}${conversion.onLoad ? ' on load' : ''} · ${conversion.items.length} object(s) · ${conversion.eventName}`;
     outlines.push(['conversion', refused && !refused.sent ? `✗ ${refused.rule}` : text, refused ? 'rejected' : '']);
   }
+  // Markup QueryTrail reads nothing from (a misspelt name): outlined, so that it is noticed.
+  if (!outlines.length) outlines.push(['unread', 'not read by QueryTrail', 'rejected']);
   return outlines;
 }
 

@@ -16,7 +16,7 @@ export const AUDIT_CSS = `
 .box.container { border: 1px dashed #2563eb; border-radius: 0; }
 .box.filter { border: 2px dotted #7c3aed; }
 .box.conversion { border: 2px solid #0891b2; }
-.box.conversion.rejected { border-color: #dc2626; }
+.box.conversion.rejected, .box.filter.rejected { border-color: #dc2626; }
 .box.ignore { border: 1px solid #6b7280; background: repeating-linear-gradient(45deg, rgb(107 114 128 / 0.18) 0 6px, transparent 6px 12px); }
 .box.covered { outline: 3px solid #0891b2; outline-offset: 2px; }
 .box.selected { outline: 3px solid #111827; outline-offset: 3px; }
@@ -25,7 +25,8 @@ export const AUDIT_CSS = `
 .no-query-id > .badge { background: #b45309; }
 .rejected > .badge { background: #dc2626; }
 .ignored > .badge, .ignore > .badge { background: #4b5563; }
-.container > .badge { left: auto; right: 0; top: 0; background: #2563eb; border-radius: 0 0 0 3px; }
+.container > .badge { left: auto; right: -1px; top: auto; bottom: 100%; background: #2563eb; border-radius: 3px 3px 0 0; }
+.box.unread { border: 2px dashed #dc2626; }
 .filter > .badge { background: #7c3aed; }
 .conversion > .badge { background: #0e7490; }
 .covered > .badge.source { top: auto; bottom: -2px; background: #0e7490; }
