@@ -221,6 +221,28 @@ describe('on a page full of mistakes', () => {
   });
 });
 
+describe('in a single-page app', () => {
+  it('reads each new page as it is rendered, its landing queryID from the new URL', async () => {
+    const { page, probe } = await e2e.open('/spa.html');
+    await openAudit(page);
+    const source = async (selector: string) => (await explainFirst(page, selector)).conversion?.items[0]?.queryID;
+
+    await page.click('#search-lamp');
+    await expect.poll(() => page.locator('querytrail-audit .box.object.complete').count(), { timeout: SHOWS_UP }).toBe(3);
+    expect(await explainFirst(page, '#results li')).toMatchObject({ object: { objectID: 'sku-lamp-1', queryID: 'a1'.repeat(16), position: 1 } });
+
+    await page.click('#result-sku-lamp-1');
+    await expect.poll(() => source('#add-sku-lamp-1'), { timeout: SHOWS_UP }).toEqual({ source: 'landing', queryID: 'a1'.repeat(16) });
+    // A related product's link carries no queryID: on its page, nothing attributes it to a search.
+    await page.click('#related-sku-lamp-2');
+    await expect
+      .poll(() => source('#add-sku-lamp-2'), { timeout: SHOWS_UP })
+      .toEqual({ source: 'none', reason: 'no data-insights-query-id; no ?queryID= in the page URL; nothing remembered for it' });
+    expect(await problemsOf(page)).toEqual([]);
+    expect((await probe()).securityViolations).toEqual([]);
+  });
+});
+
 describe('what QueryTrail sends', () => {
   /** The same visit: a view, a click, a filter, an add-to-cart and a purchase; the events the collector received. */
   async function shop(withAudit: boolean): Promise<Record<string, unknown>[]> {
