@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { explain, type AuditContext } from '../../src/audit/explain';
 import { auditMarkup, closestName, RULES, type Rule } from '../../src/audit/problems';
+import { readPageOptions, tokenSourceOf } from '../../src/audit/state';
+import { keepVisitToken } from '../../src/storage/visit-token';
 import { parseOptions, type Options } from '../../src/options';
 import type { RememberedQuery } from '../../src/storage/query-ids';
+import { clearCookies } from '../support/cookies';
 import { credentials } from '../support/options';
 
 const SEARCH = 'a'.repeat(32);
@@ -214,5 +217,38 @@ describe('the markup rules', () => {
       ['object-without-index', 'first'],
       ['unknown-attribute', 'inner'],
     ]);
+  });
+});
+
+describe('what the audit reads of the running QueryTrail', () => {
+  afterEach(() => {
+    clearCookies();
+    localStorage.clear();
+    document.head.innerHTML = '';
+    delete window.querytrailConfig;
+  });
+
+  it('reads the options as the script-tag build does, the tag over window.querytrailConfig', () => {
+    window.querytrailConfig = { index: 'from-config', currency: 'USD' };
+    document.head.innerHTML = `<script type="text/plain" src="/js/querytrail.min.js" data-app-id="APP" data-api-key="key" data-index="products"></script>`;
+    expect(readPageOptions()).toEqual({ options: expect.objectContaining({ appId: 'APP', index: 'products', currency: 'USD' }) });
+  });
+
+  it('says so where the page has no options to read (the ESM build), and shows the defaults', () => {
+    const { options, problem } = readPageOptions();
+    expect(problem).toMatch(/^options not readable from the page \(appId is missing.*\): defaults shown$/);
+    expect(options).toMatchObject({ queryIdParam: 'queryID', clickEventName: 'Hit Clicked' });
+  });
+
+  it('tells where the user token came from, as QueryTrail chose it at start', () => {
+    const { options } = contextWith();
+    expect(tokenSourceOf('anonymous-mine', { ...options, userToken: 'anonymous-mine' }, NOW)).toBe('option');
+    expect(tokenSourceOf('anonymous-new', options, NOW)).toBe('generated');
+    keepVisitToken('anonymous-visit', NOW);
+    expect(tokenSourceOf('anonymous-visit', options, NOW)).toBe('visit');
+    document.cookie = '_ALGOLIA=anonymous-cookie;path=/';
+    expect(tokenSourceOf('anonymous-cookie', options, NOW)).toBe('cookie');
+    // A token none of them holds was set later.
+    expect(tokenSourceOf('anonymous-later', options, NOW)).toBe('setUserToken');
   });
 });
