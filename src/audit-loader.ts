@@ -8,8 +8,10 @@
 export function auditLoader(from: string | undefined): () => void {
   const open = () => {
     const script = document.createElement('script');
+    // Without a file URL (QueryTrail's code inlined in the page), the page's own directory: a
+    // missing base would throw, at start too, where it would stop QueryTrail from starting.
     // size: the URL object is turned into its text by the property itself; `.href` would cost 5 bytes.
-    script.src = new URL('querytrail-audit.js', from) as unknown as string;
+    script.src = new URL('querytrail-audit.js', from || location.href) as unknown as string;
     document.head.append(script);
   };
   if (location.href.includes('querytrail-debug=audit')) open();
