@@ -62,8 +62,8 @@ const inert = (): QueryTrail => ({
  * shares, so that an ESM `init()`, the script-tag build, and a module evaluated again by hot
  * reload all find the same one (docs/behaviour.md, One instance per page).
  */
-const RUNNING = Symbol.for('querytrail.running');
-type PageWithInstance = Document & { [RUNNING]?: { instance: QueryTrail; debug: Log['debug'] } };
+export const RUNNING = Symbol.for('querytrail.running');
+export type PageWithInstance = Document & { [RUNNING]?: { instance: QueryTrail; debug: Log['debug'] } };
 
 /** `from` is the URL of the file QueryTrail was loaded from, beside which its markup audit is. */
 export function init(input: unknown, from?: string): QueryTrail {

@@ -4,7 +4,7 @@ import { pageOptions, parseOptions, type Options } from '../options';
 import { resolveUserToken, type TokenSource } from '../session/identity';
 import { QUERY_IDS_DB, type RememberedQuery } from '../storage/query-ids';
 import { readVisitToken } from '../storage/visit-token';
-import type { QueryTrail } from '../trail';
+import { RUNNING, type PageWithInstance, type QueryTrail } from '../trail';
 
 /**
  * What the audit reads from the page about the running QueryTrail, without asking the script for
@@ -12,9 +12,8 @@ import type { QueryTrail } from '../trail';
  * `window.querytrailConfig`, and what is stored, read without writing.
  */
 
-/** The running instance, kept on `document` under the key every copy of QueryTrail shares (docs/architecture.md). */
-export const runningInstance = (): QueryTrail | undefined =>
-  (document as Document & { [key: symbol]: { instance?: QueryTrail } | undefined })[Symbol.for('querytrail.running')]?.instance;
+/** The running instance, kept on `document` under the key every copy of QueryTrail shares. */
+export const runningInstance = (): QueryTrail | undefined => (document as PageWithInstance)[RUNNING]?.instance;
 
 /** QueryTrail's own script tag: the first that loads a file named like it, other than the audit's. */
 const queryTrailScript = () =>
