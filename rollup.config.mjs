@@ -55,6 +55,12 @@ export default [
     plugins: plugins(),
   },
   {
+    // The markup audit, loaded on request beside the IIFE; not part of its size.
+    input: 'src/audit/index.ts',
+    output: { file: 'dist/querytrail-audit.js', format: 'iife', plugins: [terser({ ecma: 2020 })] },
+    plugins: plugins(),
+  },
+  {
     input: 'src/index.ts',
     output: { file: 'dist/querytrail.mjs', format: 'es' },
     plugins: plugins(),

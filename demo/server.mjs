@@ -30,6 +30,8 @@ import {
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
 const QUERYTRAIL_IIFE = new URL('../dist/querytrail.min.js', import.meta.url);
 const QUERYTRAIL_ESM = new URL('../dist/querytrail.mjs', import.meta.url);
+/** The markup audit, which QueryTrail loads from beside its own file on `querytrail('audit')` or `?querytrail-debug=audit`. */
+const QUERYTRAIL_AUDIT = new URL('../dist/querytrail-audit.js', import.meta.url);
 const CONTENT_TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 // What the pages must work under: no inline script or style anywhere.
 const PAGE_HEADERS = {
@@ -271,6 +273,7 @@ export async function startDemo({ port = 8080, host = '127.0.0.1' } = {}) {
     const staticName = path.startsWith('/static/') ? path.slice('/static/'.length) : '';
     if (get && staticFiles.has(staticName)) return sendFile(res, new URL(staticName, PUBLIC_DIR));
     if (get && path === '/dist/querytrail.min.js') return sendFile(res, QUERYTRAIL_IIFE);
+    if (get && path === '/dist/querytrail-audit.js') return sendFile(res, QUERYTRAIL_AUDIT);
     if (get && path === '/favicon.ico') return res.writeHead(204).end();
     return page(notFoundPage({ origin, cartCount: cartCount(cartOf(req)) }), 404);
   }

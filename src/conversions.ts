@@ -11,7 +11,7 @@ import type { Emit, Reject } from './session/emit';
 import type { OrderIdMemory } from './storage/order-ids';
 
 /** The option that names each kind of conversion's events. */
-const EVENT_NAME_OPTION = {
+export const EVENT_NAME_OPTION = {
   plain: 'conversionEventName',
   addToCart: 'addToCartEventName',
   purchase: 'purchaseEventName',

@@ -9,6 +9,7 @@ import { createOutbox, OUTBOX_CAP, STORED_CAP } from './delivery/outbox';
 import { createSender, type Sender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
 import { withoutUndefined } from './events/build';
+import { auditLoader } from './audit-loader';
 import { createLog, withoutThrowing, type Log } from './lib/log';
 import { onPageExit } from './lib/page-exit';
 import { quote } from './lib/quote';
@@ -40,6 +41,8 @@ export interface QueryTrail {
   track(event: TrackedEvent): boolean;
   /** Removes every listener and timer; waiting events are sent first. */
   destroy(): void;
+  /** Opens the markup audit on the page (docs/behaviour.md, Markup audit). */
+  audit(): void;
 }
 
 /** What an instance is when its options are invalid: it does nothing, and says so once. */
@@ -52,6 +55,7 @@ const inert = (): QueryTrail => ({
   setOptOut() {},
   track: () => false,
   destroy() {},
+  audit() {},
 });
 
 /**
@@ -59,16 +63,17 @@ const inert = (): QueryTrail => ({
  * shares, so that an ESM `init()`, the script-tag build, and a module evaluated again by hot
  * reload all find the same one (docs/behaviour.md, One instance per page).
  */
-const RUNNING = Symbol.for('querytrail.running');
-type PageWithInstance = Document & { [RUNNING]?: { instance: QueryTrail; debug: Log['debug'] } };
+export const RUNNING = Symbol.for('querytrail.running');
+export type PageWithInstance = Document & { [RUNNING]?: { instance: QueryTrail; debug: Log['debug'] } };
 
 /**
  * Starts QueryTrail, or returns the instance already running. `early` is the queue of the
  * script-tag build's stub (docs/behaviour.md, Early calls): those calls are made first, before
  * anything is stored or sent, so that a consent or a token given before the script loaded holds
- * from the first moment.
+ * from the first moment. `from` is the URL of the file QueryTrail was loaded from, beside which
+ * its markup audit is.
  */
-export function init(input: unknown, early?: unknown): QueryTrail {
+export function init(input: unknown, early?: unknown, from?: string): QueryTrail {
   // On a server (server-side rendering) there is no page to follow, and nothing worth saying.
   if (typeof document === 'undefined') return inert();
   const page: PageWithInstance = document;
@@ -82,7 +87,7 @@ export function init(input: unknown, early?: unknown): QueryTrail {
     const parsed = parseOptions(input);
     if (parsed.ok) {
       const log = createLog(parsed.options.debug || location.href.includes('querytrail-debug'));
-      const started = start(parsed.options, log, early);
+      const started = start(parsed.options, log, early, from);
       const instance: QueryTrail = {
         ...started,
         destroy() {
@@ -104,9 +109,9 @@ export function init(input: unknown, early?: unknown): QueryTrail {
 /**
  * Wires the pipeline: a DOM event → the markup → an Insights event → validation → the queue →
  * delivery. The `early` calls are made on the new instance before it stores, sends or listens to
- * anything, so that it starts with what they set.
+ * anything, so that it starts with what they set (an early `querytrail('audit')` included).
  */
-function start(options: Options, log: Log, early: unknown): QueryTrail {
+function start(options: Options, log: Log, early: unknown, from: string | undefined): QueryTrail {
   const privacy = createPrivacy(options);
   const identity = createIdentity(options, privacy.mayStore, log);
 
@@ -143,7 +148,10 @@ function start(options: Options, log: Log, early: unknown): QueryTrail {
     identity.forget();
   };
   let stopCapturing: (() => void) | undefined;
-  const started = controls(log, privacy, identity, sender, emit, applyStorageConsent, forgetEverything, () => stopCapturing?.());
+  const started = {
+    ...controls(log, privacy, identity, sender, emit, applyStorageConsent, forgetEverything, () => stopCapturing?.()),
+    audit: auditLoader(from),
+  };
   replayEarlyCalls(started, early);
   identity.keep();
   stopCapturing = capture(options, log, privacy, identity, attribution, orderIds, emit, reject, (leaving) => {
@@ -250,7 +258,7 @@ function controls(
   applyStorageConsent: () => void,
   forgetEverything: () => void,
   stopCapturing: () => void,
-): QueryTrail {
+): Omit<QueryTrail, 'audit'> {
   return {
     flush: () => sender.flush().catch((error: unknown) => log.warn('flush failed:', error)),
     setUserToken: identity.setUserToken,

@@ -16,7 +16,7 @@ export const STORED_CAP = 20_000;
 /** Events per IndexedDB transaction: a full outbox is written and read in steps that make no long task. */
 export const OUTBOX_CHUNK = 50;
 // Also the session storage key of what a leaving page hands to the tab's next page.
-const DB_NAME = 'querytrail-outbox';
+export const DB_NAME = 'querytrail-outbox';
 
 /** Sends events and resolves with those still to keep. */
 type Send = (events: InsightsEvent[]) => Promise<InsightsEvent[]>;

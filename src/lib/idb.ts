@@ -1,5 +1,8 @@
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 
+/** The one object store of each database (read by the markup audit too). */
+export const STORE_NAME = 'entries';
+
 export interface SafeStore {
   /**
    * Runs `change` in a readwrite transaction of the database's one store, opening it (at once, in
@@ -37,7 +40,7 @@ export function safeStore(dbName: string, onProblem: ((message: string) => void)
 
   const run: SafeStore['run'] = (change, requestsMade) =>
     safely(() => {
-      store ??= createStore(dbName, 'entries');
+      store ??= createStore(dbName, STORE_NAME);
       return store('readwrite', (objectStore) => {
         const result = change(objectStore);
         if (requestsMade) objectStore.transaction.commit();

@@ -3,7 +3,7 @@ import * as ATTR from './names';
 export { ATTR };
 
 export const OBJECT_SELECTOR = `[${ATTR.objectId}]`;
-const CONTAINER_ATTRS = [ATTR.index, ATTR.queryId, ATTR.page, ATTR.hitsPerPage];
+export const CONTAINER_ATTRS = [ATTR.index, ATTR.queryId, ATTR.page, ATTR.hitsPerPage];
 
 /**
  * An element and its ancestors, nearest first, across open shadow roots: what

@@ -43,7 +43,7 @@ export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'visit' | 'g
  * breaks the API's pattern is passed over and `refuse`d, so that the page learns why its events
  * do not carry it.
  */
-function resolveUserToken(
+export function resolveUserToken(
   option: string | undefined,
   visitToken: string | undefined,
   refuse: (source: TokenSource, token: unknown) => void,

@@ -17,9 +17,12 @@ export interface QueryIdMemory extends Omit<KeptEntries<RememberedQuery>, 'recal
   recall(objectID: string, index: string | undefined, now: number): string | undefined;
 }
 
+/** The IndexedDB database the remembered queryIDs are kept in (read by the markup audit too). */
+export const QUERY_IDS_DB = 'querytrail-query-ids';
+
 export function createQueryIdMemory(options: KeptEntriesOptions): QueryIdMemory {
   // An entry of another version of the script without a string queryID counts as expired.
-  const kept = keepEntries<RememberedQuery>('querytrail-query-ids', (entry) => typeof entry?.queryID === 'string', options);
+  const kept = keepEntries<RememberedQuery>(QUERY_IDS_DB, (entry) => typeof entry?.queryID === 'string', options);
   return {
     ...kept,
     recall(objectID, index, now) {

@@ -1,14 +1,12 @@
 // The demo a newcomer runs with `npm start`: a store instrumented only with data-insights-*
 // attributes, and an inspector that shows each event, its validity and the funnel per queryID.
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../demo/server.mjs';
 import { launchChromium } from '../../tools/chromium.mjs';
 import { pollUntil, sleep } from '../support/e2e';
+import { screenshot } from '../support/screenshots';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const QUERY_ID = /^[0-9a-f]{32}$/;
 const HITS_PER_PAGE = 12;
 const SHOWS_UP = { timeout: 15_000 };
@@ -54,17 +52,6 @@ async function eventCard(variant: string, queryID?: string): Promise<Locator> {
 const field = (card: Locator, name: string) => card.locator(`dd[data-field="${name}"]`).textContent();
 const funnelRow = (queryID: string) => inspector.locator(`tr[data-query-id="${queryID}"]`);
 const funnelStep = (queryID: string, step: string) => funnelRow(queryID).locator(`td[data-step="${step}"]`);
-
-/**
- * Refreshes docs/screenshots/<name>.png, the pictures of the README, only when asked with
- * QUERYTRAIL_SCREENSHOTS=1: a plain test run leaves the repository as it found it. The test's
- * assertions run either way.
- */
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.QUERYTRAIL_SCREENSHOTS !== '1') return;
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
-}
 
 async function resultsQueryID(page = 0): Promise<string> {
   const queryID = await store.locator(`ol.results[data-insights-page="${page}"]`).getAttribute('data-insights-query-id');

@@ -227,8 +227,11 @@ function track(page: Page): TrackedPage {
   };
 }
 
-// Runs in the page before its own scripts; init scripts are exempt from the page's CSP.
-function installProbe(): void {
+/**
+ * Runs in the page before its own scripts (`page.addInitScript(installProbe)`; `open()` does it);
+ * init scripts are exempt from the page's CSP.
+ */
+export function installProbe(): void {
   const probe: PageProbe = { securityViolations: [], rejects: [], acceptedEvents: [] };
   window.queryTrailProbe = probe;
   document.addEventListener('securitypolicyviolation', (event) => {

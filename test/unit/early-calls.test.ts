@@ -116,15 +116,26 @@ describe('calls queued before the script loaded', () => {
     expect(open).not.toHaveBeenCalledWith('querytrail-query-ids', expect.anything());
   });
 
+  it('a queued audit() opens the markup audit from beside the script, as a later call would', () => {
+    trail = init(
+      testOptions,
+      queuedBy((querytrail) => querytrail('audit')),
+      'https://cdn.example/querytrail@0.1.0/dist/querytrail.min.js',
+    );
+    const loaded = [...document.querySelectorAll('script')].map((script) => script.src);
+    document.querySelectorAll('script').forEach((script) => script.remove());
+    expect(loaded).toEqual(['https://cdn.example/querytrail@0.1.0/dist/querytrail-audit.js']);
+  });
+
   it('an unknown method gets one console.error naming it, and the replay goes on past it', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     const queue = queuedBy((querytrail) => {
-      (querytrail as (method: string) => void)('audit');
+      (querytrail as (method: string) => void)('sendEvent');
       (querytrail as (method: string) => void)('toString');
       querytrail('setUserToken', 'after-the-mistakes');
     });
     trail = init(testOptions, queue);
-    expect(error.mock.calls).toEqual([['QueryTrail: unknown method "audit"'], ['QueryTrail: unknown method "toString"']]);
+    expect(error.mock.calls).toEqual([['QueryTrail: unknown method "sendEvent"'], ['QueryTrail: unknown method "toString"']]);
     expect(trail.getUserToken()).toBe('after-the-mistakes');
   });
 
@@ -170,7 +181,7 @@ describe('the script-tag build', () => {
     expect(callThrough('getUserToken')).toBe('queued-user');
     expect(callThrough('track', hit)).toBe(true);
     expect(accepted).toMatchObject([{ userToken: 'queued-user', authenticatedUserToken: 'member-7' }]);
-    callThrough('audit');
-    expect(error).toHaveBeenCalledExactlyOnceWith('QueryTrail: unknown method "audit"');
+    callThrough('sendEvent');
+    expect(error).toHaveBeenCalledExactlyOnceWith('QueryTrail: unknown method "sendEvent"');
   });
 });
