@@ -42,7 +42,8 @@ export function createScanQueue() {
   return {
     /** Visits `elements` in a later task. */
     add(elements: ArrayLike<Element>, visit: Visit) {
-      pending.push([elements, visit]);
+      // Nothing to do for an empty list: a page adding results one by one makes many.
+      if (elements.length) pending.push([elements, visit]);
       slice ??= setTimeout(scan);
     },
     /** Visits nothing more: the queue is not used again. */
