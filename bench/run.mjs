@@ -1,9 +1,11 @@
 // `npm run bench` (after `npm run build`): QueryTrail side by side with what a site would use
-// instead, each on the same results page in the same run of headless Chromium. Prints a markdown
-// table on stdout (progress on stderr) and writes every run's figures to bench/results/latest.json.
-// Asserts nothing. What each figure means: the notes printed under the table (bench/report.mjs).
+// instead, each on the same results page in the same run of headless Chromium. Prints markdown on
+// stdout (progress on stderr): first the summary of issue 18 (QueryTrail as ratios of search-insights
+// with its listener, and the cost per object), then every figure; writes every run's figures to
+// bench/results/latest.json. Asserts nothing. What each figure means: the notes printed under the
+// tables (bench/report.mjs).
 //
-// Each run opens every contender in turn, in a fresh browser context, on a page of 1,000 and one of
+// Each run opens every contender in turn, in a fresh browser context, on pages of 100, 1,000 and
 // 10,000 results, and traces each phase on its own:
 //   start   navigation until START_SETTLE_MS after load and the contender's start (async script in <head>);
 //   heap    JS heap used after two forced garbage collections, right after start;
@@ -19,12 +21,12 @@ import { rollup } from 'rollup';
 import { launchChromium } from '../tools/chromium.mjs';
 import { printReport, summarize } from './report.mjs';
 import { startServer } from './server.mjs';
-import { clickTasks, scriptRuns, sumDurations, taskAt, traced } from './trace.mjs';
+import { clickTasks, scriptRuns, sumDurations, taskAt, threadTime, traced } from './trace.mjs';
 
-// BENCH_RUNS=1 for a quick look.
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const PAGE_SIZES = [1_000, 10_000];
-const CLICKS = 500;
+// BENCH_RUNS=1 for a quick look, more for steadier medians (each run adds about a minute and a half).
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const PAGE_SIZES = [100, 1_000, 10_000];
+const CLICKS = 200;
 const APPENDED = 1_000;
 const START_SETTLE_MS = 1_000;
 const CLICK_SETTLE_MS = 300;
@@ -64,7 +66,7 @@ const queryTrailTag =
 
 /** `ready`: a page expression that is true once the contender has started. */
 const CONTENDERS = [
-  { id: 'floor', label: '(a) no instrumentation', scripts: [], tag: () => '', ready: 'true', clicks: true },
+  { id: 'floor', label: '(a) no instrumentation', scripts: [], tag: () => '', ready: 'true' },
   {
     id: 'searchInsights',
     label: '(b) search-insights + click listener',
@@ -72,7 +74,6 @@ const CONTENDERS = [
     tag: ({ origin, userToken }) =>
       `<script src="/bench/search-insights-gtm.js" async data-app-id="${APP_ID}" data-api-key="${API_KEY}" data-host="${origin}" data-user-token="${userToken}" data-library="/vendor/search-insights.js"></script>`,
     ready: 'Boolean(window.AlgoliaAnalytics)',
-    clicks: true,
   },
   {
     id: 'queryTrail',
@@ -80,16 +81,14 @@ const CONTENDERS = [
     scripts: ['/dist/querytrail.min.js'],
     tag: queryTrailTag(false),
     ready: 'Boolean(window.QueryTrail?.instance)',
-    clicks: true,
   },
-  // Views are work (b) does not do at all; shown for what a site gets with the defaults, clicks not measured.
+  // Views are work (b) does not do at all; shown for what a site gets with the defaults.
   {
     id: 'queryTrailViews',
     label: "(c') QueryTrail, defaults (views on)",
     scripts: ['/dist/querytrail.min.js'],
     tag: queryTrailTag(true),
     ready: 'Boolean(window.QueryTrail?.instance)',
-    clicks: false,
   },
 ];
 
@@ -138,7 +137,7 @@ async function measureStart(browser, page, { origin, url, contender }) {
   const ownByTask = new Map();
   for (const run of runs) {
     const task = taskAt(tasks, run.ts);
-    if (task) ownByTask.set(task, (ownByTask.get(task) ?? 0) + run.dur);
+    if (task) ownByTask.set(task, (ownByTask.get(task) ?? 0) + threadTime(run));
   }
   return {
     startBusy: ms(sumDurations(tasks)),
@@ -193,7 +192,8 @@ async function measureClicks(browser, page, { origin, results, collector, userTo
         await window.QueryTrail?.instance.flush();
         await new Promise((done) => setTimeout(done, settleMs));
       },
-      { count: CLICKS, step: Math.floor(results / CLICKS), settleMs: CLICK_SETTLE_MS },
+      // Distinct results where there are enough; on a short page, each in turn again.
+      { count: CLICKS, step: Math.max(1, Math.floor(results / CLICKS)), settleMs: CLICK_SETTLE_MS },
     ),
   );
   // Requests still on their way, or retried: until every click arrived, or nothing moved for a while.
@@ -241,7 +241,7 @@ async function measure(browser, { origin, collector }, contender, results, run) 
     const page = await context.newPage();
     await page.addInitScript(recordLongTasks);
     const figures = { ...(await measureStart(browser, page, { origin, url, contender })), ...(await measureHeap(page)) };
-    if (contender.clicks) Object.assign(figures, await measureClicks(browser, page, { origin, results, collector, userToken }));
+    Object.assign(figures, await measureClicks(browser, page, { origin, results, collector, userToken }));
     return { ...figures, ...(await measureAppend(browser, page, { origin, results, contender })) };
   } finally {
     await context.close();
@@ -275,7 +275,7 @@ try {
     settleMs: { start: START_SETTLE_MS, clicks: CLICK_SETTLE_MS, append: APPEND_SETTLE_MS },
     seconds: Math.round((Date.now() - began) / 1000),
   };
-  const contenders = CONTENDERS.map(({ id, label, scripts, clicks }) => ({ id, label, scripts, clicks, gzipBytes: gzippedBytes(scripts) }));
+  const contenders = CONTENDERS.map(({ id, label, scripts }) => ({ id, label, scripts, gzipBytes: gzippedBytes(scripts) }));
   const summary = summarize({ setup, contenders, runs });
   printReport({ setup, contenders, summary });
   const resultsDir = new URL('./results/', import.meta.url);

@@ -207,9 +207,12 @@ function capture(
   const viewReports = views(options, emit, reject, identity.whoAndWhen, privacy.isInactive);
   const viewWatcher = options.views ? watchViews(withoutThrowing(log, viewReports.report)) : undefined;
   const dom = followDom({
+    // Clicks need no object found: their listeners are delegated.
+    wantsObjects: () => options.views || attribution.hasLanding(),
     found: withoutThrowing(log, (object: Element) => {
       viewWatcher?.watch(object);
-      attribution.rememberLanding(readObject(ancestryOf(object), options.index));
+      // Reading an object's markup is most of what finding it costs: only done where it can count.
+      if (attribution.hasLanding()) attribution.rememberLanding(readObject(ancestryOf(object), options.index));
     }),
     lost: (object) => viewWatcher?.release(object),
     loadTrigger: withoutThrowing(log, (trigger: Element) => convert.ofLoadTrigger(trigger, now())),

@@ -1,8 +1,13 @@
-import { ATTR } from '../markup/ancestry';
-import { convertsOnLoad } from '../markup/target';
+import { ATTR, OBJECT_SELECTOR } from '../markup/ancestry';
+import { LOAD_TRIGGER_SELECTOR } from '../markup/target';
 import { createScanQueue } from './scan-queue';
 
 export interface DomHandlers {
+  /**
+   * Whether objects are looked for: only views and a landing queryID need them. Asked at each
+   * scan, so that a page without either pays nothing for its objects.
+   */
+  wantsObjects(): boolean;
   /** An object is on the page: there at start, added later, or its markup changed. */
   found(object: Element): void;
   /** An object left the page. */
@@ -13,62 +18,25 @@ export interface DomHandlers {
   shadowRoot(root: ShadowRoot): void;
 }
 
+type Visit = (element: Element) => void;
+
 // An attribute filter implies `attributes: true`.
 const WATCHED = { childList: true, subtree: true, attributeFilter: [ATTR.objectId, ATTR.queryId] };
 
-/** Calls `handle` for `root`, then its descendants, in document order. */
-const eachElement = (root: Element, handle: (element: Element) => void) => {
-  handle(root);
-  root.querySelectorAll('*').forEach(handle);
-};
+/** `root` itself where it matches `selector`, and its descendants that do: the browser runs the selector. */
+const matching = (root: Node, selector: string): (ArrayLike<Element> & Iterable<Element>)[] => [
+  (root as Element).matches?.(selector) ? [root as Element] : [],
+  (root as ParentNode).querySelectorAll(selector),
+];
 
 /**
- * Where `element` is a custom element not defined yet, calls `adopt` with the shadow root it
- * gets once it is defined, if any, and if it is still on the page then: no mutation tells.
+ * Calls `begin` once the document is parsed. While the parser builds the page, each node it
+ * inserts would be a mutation record (tens of thousands on a long results page): the finished
+ * document is scanned once instead.
  */
-function whenDefined(element: Element, adopt: (root: ShadowRoot) => void) {
-  const name = element.localName;
-  if (!name.includes('-') || customElements.get(name)) return;
-  void customElements.whenDefined(name).then(
-    () => {
-      if (element.shadowRoot && element.isConnected) adopt(element.shadowRoot);
-    },
-    // Refused for names no custom element may take (MathML annotation-xml, SVG font-face):
-    // unhandled, the rejection would reach the page's error reporting.
-    () => {},
-  );
-}
-
-/**
- * Tells what mutation records report: a watched attribute of an element still on the page
- * changed, an element was removed (with its subtree), an element was added (with its subtree).
- */
-function readMutations(
-  records: MutationRecord[],
-  changed: (element: Element, attribute: string | null) => void,
-  removed: (element: Element) => void,
-  added: (element: Element) => void,
-) {
-  for (const record of records) {
-    const target = record.target as Element;
-    if (record.type === 'attributes') {
-      if (target.isConnected) changed(target, record.attributeName);
-      continue;
-    }
-    for (const node of record.removedNodes) if (node instanceof Element) removed(node);
-    for (const node of record.addedNodes) if (node instanceof Element) added(node);
-  }
-}
-
-/**
- * Calls `begin` once the document is parsed, and returns what cancels that. While the parser
- * builds the page, each node it inserts would be a mutation record (tens of thousands on a long
- * results page): the finished document is scanned once instead.
- */
-function onceParsed(begin: () => void): () => void {
+function onceParsed(begin: () => void) {
   if (document.readyState !== 'loading') begin();
   else document.addEventListener('DOMContentLoaded', begin);
-  return () => document.removeEventListener('DOMContentLoaded', begin);
 }
 
 export interface FollowedDom {
@@ -78,71 +46,90 @@ export interface FollowedDom {
 }
 
 /**
- * Follows the objects and load triggers of the document and of its open shadow roots as they come and go.
- * Only added and removed subtrees are looked at, and added ones are scanned later, a slice at
- * a time (see scan-queue.ts).
+ * Follows the objects and load triggers of the document and of its open shadow roots as they
+ * come and go. Only added and removed subtrees are looked at. Objects, load triggers and custom
+ * elements not defined yet are found by selectors, at once; only a shadow root needs each
+ * element asked. What was found is visited later, a slice at a time (see scan-queue.ts).
  */
 export function followDom(handlers: DomHandlers): FollowedDom {
-  // Elements already scanned, so that a subtree added in pieces is not scanned twice.
-  let scanned = new WeakSet<Element>();
   let stopped = false;
-
-  /** Visits an element once: false where it was visited already or has left the page. */
-  const visit = (element: Element): boolean => {
-    if (scanned.has(element) || !element.isConnected) return false;
-    scanned.add(element);
-    if (element.hasAttribute(ATTR.objectId)) handlers.found(element);
-    if (convertsOnLoad(element)) handlers.loadTrigger(element);
-    if (element.shadowRoot) adopt(element.shadowRoot);
-    else whenDefined(element, adoptUnlessStopped);
-    return true;
-  };
-  const adoptUnlessStopped = (root: ShadowRoot) => {
-    if (!stopped) adopt(root);
-  };
-  const queue = createScanQueue(visit);
+  const queue = createScanQueue();
 
   /**
-   * Forgets an element as scanned, so that it is scanned again if it comes back (moved) or
-   * its container's queryID changes, and loses it if it is an object. A host does not list
-   * the elements of its shadow tree: they are walked from here.
+   * Where `element` is a custom element not defined yet, adopts the shadow root it gets once it
+   * is defined, if any, and if it is still on the page then: no mutation tells.
    */
-  const forget = (element: Element) => {
-    scanned.delete(element);
-    if (element.hasAttribute(ATTR.objectId)) handlers.lost(element);
-    element.shadowRoot?.querySelectorAll('*').forEach(forget);
+  const whenDefined = (element: Element) => {
+    if (element.shadowRoot) return;
+    void customElements.whenDefined(element.localName).then(
+      () => {
+        if (element.shadowRoot && element.isConnected && !stopped) adopt(element.shadowRoot);
+      },
+      // Refused for names no custom element may take (a customized built-in's, MathML annotation-xml):
+      // unhandled, the rejection would reach the page's error reporting.
+      () => {},
+    );
+  };
+  const adoptShadowRoot = (element: Element) => {
+    if (element.shadowRoot) adopt(element.shadowRoot);
+  };
+  // Found at once, visited later: only what is still on the page then counts.
+  const found = (object: Element) => object.isConnected && handlers.found(object);
+  const loadTrigger = (trigger: Element) => trigger.isConnected && handlers.loadTrigger(trigger);
+  /** What is looked for, by selectors the browser runs: no element is visited in script to find it. */
+  const wanted: [string, Visit][] = [
+    [OBJECT_SELECTOR, found],
+    [LOAD_TRIGGER_SELECTOR, loadTrigger],
+    [':not(:defined)', whenDefined],
+    // No selector tells which element has a shadow root: each is asked.
+    ['*', adoptShadowRoot],
+  ];
+
+  /** Finds what is wanted in `root` and its descendants, to be visited a slice at a time. */
+  const scan = (root: Node) => {
+    for (const [selector, visit] of wanted) {
+      if (visit === found && !handlers.wantsObjects()) continue;
+      for (const elements of matching(root, selector)) queue.add(elements, visit);
+    }
   };
 
-  /** A watched attribute of an element on the page changed. */
-  const onAttribute = (target: Element, name: string | null) => {
-    if (name === ATTR.queryId) {
-      // A new view set: its objects are found anew, those of shadow trees inside it too.
-      eachElement(target, forget);
-      queue.add(target);
-    } else if (target.hasAttribute(ATTR.objectId)) handlers.found(target);
-    else handlers.lost(target);
+  // The open shadow roots followed, so that those inside a removed subtree are found without walking it.
+  const roots = new Set<ShadowRoot>();
+  /** Loses the objects of a subtree that left the page. */
+  const lose = (root: Node) => {
+    for (const objects of matching(root, OBJECT_SELECTOR)) for (const object of objects) handlers.lost(object);
   };
 
-  const forgetSubtree = (root: Element) => eachElement(root, forget);
-  const mutations = new MutationObserver((records) => readMutations(records, onAttribute, forgetSubtree, queue.add));
+  const mutations = new MutationObserver((records) => {
+    for (const record of records) {
+      const target = record.target as Element;
+      if (record.type === 'childList') {
+        for (const node of record.removedNodes) if (node instanceof Element) lose(node);
+        for (const node of record.addedNodes) if (node instanceof Element && node.isConnected) scan(node);
+      } else if (target.isConnected) {
+        // A new view set: its objects are found anew, those of shadow trees inside it too.
+        if (record.attributeName === ATTR.queryId) scan(target);
+        else (target.hasAttribute(ATTR.objectId) ? handlers.found : handlers.lost)(target);
+      }
+    }
+    // The shadow trees of removed hosts: their objects are lost too.
+    for (const root of roots) if (!root.isConnected && roots.delete(root)) lose(root);
+  });
   const follow = (root: Document | ShadowRoot) => {
     mutations.observe(root, WATCHED);
-    queue.add(root);
+    scan(root);
   };
   const adopt = (root: ShadowRoot) => {
+    roots.add(root);
     handlers.shadowRoot(root);
     follow(root);
   };
-  const cancelStart = onceParsed(() => follow(document));
+  // Stopped before the document was parsed, it follows nothing: the listener left in place does nothing.
+  onceParsed(() => stopped || follow(document));
   return {
-    rescan() {
-      // Everything counts as not scanned yet, without walking the page now: the scan does, in slices.
-      scanned = new WeakSet();
-      queue.add(document);
-    },
+    rescan: () => scan(document),
     stop() {
       stopped = true;
-      cancelStart();
       mutations.disconnect();
       queue.stop();
     },

@@ -3,19 +3,17 @@ const SLICE_MS = 8;
 /** Visits between two readings of the clock, which cost about as much as a visit. */
 const VISITS_PER_CHECK = 32;
 
-/** A subtree to scan: a node still to be listed, or the elements listed in it. */
-type Pending = Node | ArrayLike<Element>;
+type Visit = (element: Element) => void;
 
 /**
- * Subtrees waiting to be scanned: `visit` is called for each of their elements in document
- * order, in slices between which the page gets the main thread back, so that neither a page of
- * 10,000 results nor the parser adding them makes a long task. `visit` returns false for an
- * element visited already or gone from the page: a subtree whose root it refuses is skipped.
+ * Elements waiting to be visited, each list with its `visit`, in the order they were added, in
+ * slices between which the page gets the main thread back, so that neither a page of 10,000
+ * results nor a script adding them makes a long task.
  */
-export function createScanQueue(visit: (element: Element) => boolean) {
-  // A queue read from `head` on, not shifted: the parser adds thousands of subtrees one by one,
+export function createScanQueue() {
+  // A queue read from `head` on, not shifted: a script may add thousands of subtrees one by one,
   // and shifting each out of a long array would make the scan quadratic.
-  const pending: Pending[] = [];
+  const pending: [ArrayLike<Element>, Visit][] = [];
   let head = 0;
   // How far the scan got in the elements of pending[head].
   let next = 0;
@@ -25,18 +23,10 @@ export function createScanQueue(visit: (element: Element) => boolean) {
     slice = undefined;
     const deadline = performance.now() + SLICE_MS;
     while (head < pending.length) {
-      const subtree = pending[head] as Pending;
-      if (subtree instanceof Node) {
-        // Listed with the subtree itself visited first. None where it was scanned with an ancestor:
-        // what was inside it then was scanned too, and what came in later has mutation records of its own.
-        const fresh = subtree instanceof Element ? visit(subtree) : subtree.isConnected;
-        // Kept as the static NodeList: copying tens of thousands of elements into an array would be one long step.
-        pending[head] = fresh ? (subtree as ParentNode).querySelectorAll('*') : [];
-        continue;
-      }
-      const end = Math.min(next + VISITS_PER_CHECK, subtree.length);
-      while (next < end) visit(subtree[next++] as Element);
-      if (next === subtree.length) {
+      const [elements, visit] = pending[head] as [ArrayLike<Element>, Visit];
+      const end = Math.min(next + VISITS_PER_CHECK, elements.length);
+      while (next < end) visit(elements[next++] as Element);
+      if (next === elements.length) {
         head += 1;
         next = 0;
       }
@@ -50,17 +40,13 @@ export function createScanQueue(visit: (element: Element) => boolean) {
   };
 
   return {
-    /** Scans `root` and its descendants in a later task. */
-    add(root: Node) {
-      pending.push(root);
+    /** Visits `elements` in a later task. */
+    add(elements: ArrayLike<Element>, visit: Visit) {
+      // Nothing to do for an empty list: a page adding results one by one makes many.
+      if (elements.length) pending.push([elements, visit]);
       slice ??= setTimeout(scan);
     },
-    /** Drops every subtree not scanned yet. */
-    stop() {
-      clearTimeout(slice);
-      pending.length = 0;
-      head = 0;
-      next = 0;
-    },
+    /** Visits nothing more: the queue is not used again. */
+    stop: () => clearTimeout(slice),
   };
 }

@@ -10,7 +10,8 @@ export interface ClickTarget {
 export const isIgnored = (ancestry: Ancestry) => ancestry.some((element) => element.hasAttribute(ATTR.ignore));
 
 /** A trigger with `data-insights-on="load"` converts once it is on the page (a confirmation page), never on a click or submit. */
-export const convertsOnLoad = (element: Element) => element.hasAttribute(ATTR.conversion) && element.getAttribute(ATTR.on) === 'load';
+export const LOAD_TRIGGER_SELECTOR = `[${ATTR.conversion}][${ATTR.on}=load]`;
+export const convertsOnLoad = (element: Element) => element.matches(LOAD_TRIGGER_SELECTOR);
 
 /**
  * Ignore zones win over everything; the nearest button or link conversion trigger takes the

@@ -44,6 +44,8 @@ export interface Attribution {
   ofConverted(object: ConversionItem, now: number): string | undefined;
   /** Remembers the search that led to these objects, for a conversion on a later page. */
   remember(objectIDs: readonly string[], index: string, queryID: string, at: number): void;
+  /** Whether this page has a landing queryID (docs/behaviour.md, What the landing queryID applies to). */
+  hasLanding(): boolean;
   /** What a landing page is about is remembered with the landing queryID. */
   rememberLanding(object: ObjectMarkup): void;
   /** A new page of a single-page app: the landing queryID is read again from the new URL. */
@@ -68,6 +70,7 @@ export function createAttribution(memory: QueryIdMemory, queryIdParam: string, l
     loaded: memory.loaded,
     ofConverted: (object, now) => ofMarkup(object) ?? landingOf(object.objectID) ?? memory.recall(object.objectID, object.index, now),
     remember,
+    hasLanding: () => landing !== undefined,
     rememberLanding({ objectID, index }) {
       const queryID = landingOf(objectID);
       if (queryID && index) remember([objectID], index, queryID, Date.now());

@@ -349,6 +349,19 @@ describe('single-page apps', () => {
     click('#add');
     expect(await sent(1)).toMatchObject([{ objectIDs: ['sku-5'], queryID: FROM_URL }]);
   });
+
+  it('remembers it with views off too: the objects are looked for once a landing queryID needs them', async () => {
+    history.replaceState(null, '', '/search?q=lamp');
+    trail = init({ ...options, views: false });
+    document.body.innerHTML = productView('sku-5');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    history.pushState(null, '', `/product/sku-5?queryID=${FROM_URL}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    history.pushState(null, '', '/cart');
+    document.body.innerHTML = productView('sku-5');
+    click('#add');
+    expect(await sent(1)).toMatchObject([{ objectIDs: ['sku-5'], queryID: FROM_URL }]);
+  });
 });
 
 describe('grouping into events', () => {

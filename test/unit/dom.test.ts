@@ -16,6 +16,7 @@ describe('following the DOM', () => {
     const idOf = (object: Element) => object.getAttribute('data-insights-object-id') ?? '';
     const loadTriggers: Element[] = [];
     const { stop } = followDom({
+      wantsObjects: () => true,
       found: (object) => found.push(idOf(object)),
       lost: (object) => lost.push(idOf(object)),
       loadTrigger: (trigger) => loadTriggers.push(trigger),
@@ -115,6 +116,7 @@ describe('following the DOM', () => {
     const found: Element[] = [];
     const shadowRoots: ShadowRoot[] = [];
     const { stop } = followDom({
+      wantsObjects: () => true,
       found: (object) => found.push(object),
       lost: () => {},
       loadTrigger: () => {},
