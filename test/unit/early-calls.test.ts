@@ -123,7 +123,7 @@ describe('calls queued before the script loaded', () => {
       'https://cdn.example/querytrail@0.1.0/dist/querytrail.min.js',
     );
     const loaded = [...document.querySelectorAll('script')].map((script) => script.src);
-    document.querySelectorAll('script').forEach((script) => script.remove());
+    for (const script of document.querySelectorAll('script')) script.remove();
     expect(loaded).toEqual(['https://cdn.example/querytrail@0.1.0/dist/querytrail-audit.js']);
   });
 
