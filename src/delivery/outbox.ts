@@ -128,21 +128,13 @@ async function storeQueue(store: SafeStore, toStore: Entry[], writing: Set<Entry
  * go full.
  */
 async function drainStore(store: SafeStore, carried: InsightsEvent[], send: Send): Promise<InsightsEvent[]> {
-  const takeNext = () => store.run((objectStore) => takeChunk(objectStore, carried));
-  let taking = takeNext();
   for (;;) {
-    const taken = (await taking) ?? 0;
+    const taken = (await store.run((objectStore) => takeChunk(objectStore, carried))) ?? 0;
     const events = carried.splice(0);
     if (!events.length) return [];
     if (taken) carried.push(...(toBatches(events).pop() ?? []));
-    const toSend = events.slice(0, events.length - carried.length);
-    // The next chunk is read while this one is sent: it waits in `carried`, behind the partial request.
-    taking = takeNext();
-    const failed = await send(toSend);
-    if (failed.length) {
-      await taking;
-      return [...failed, ...carried.splice(0)];
-    }
+    const failed = await send(events.slice(0, events.length - carried.length));
+    if (failed.length) return [...failed, ...carried.splice(0)];
   }
 }
 

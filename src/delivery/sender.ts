@@ -52,22 +52,30 @@ const BURST = 500;
 
 /**
  * Runs of sends. A run sends its events in batches: the first alone, then up to LANES at once.
- * Runs overlap (bursts without storage, a retry, a flush) and share the page's LANES lanes, each a
- * chain of sends one after the other: a batch is taken out of its run only when its turn in a lane
- * comes, so that the page's exit still finds it in the run until then. A batch that comes back
+ * Runs overlap (bursts without storage, a retry, a flush) and share the page's LANES lanes: a batch is
+ * taken out of its run only when a lane is free for it, so that the page's exit still finds it in
+ * the run until then. A batch that comes back
  * with events to keep (no answer, 5xx, a refused key) ends the run: the batches not sent yet are
  * kept with it, and the backoff decides when they go.
  */
 function createRuns(deliver: Deliver) {
   const running = new Set<Generator<Batch, void, undefined>>();
-  const lanes = Array.from({ length: LANES }, () => Promise.resolve(true));
-  let turns = 0;
-  /** Sends in the next lane, once the sends before in that lane are done. */
-  const inLane = (send: () => Promise<boolean>) => {
-    const lane = turns++ % LANES;
-    const sent = (lanes[lane] as Promise<boolean>).then(send, send);
-    lanes[lane] = sent;
-    return sent;
+  let freeLanes = LANES;
+  const waitingForLane: Array<() => void> = [];
+  /**
+   * Calls `send` at once where a lane is free, else once one is, in the order asked; the lane then
+   * goes to the next in line.
+   */
+  const inLane = async (send: () => Promise<boolean>) => {
+    if (freeLanes) freeLanes -= 1;
+    else await new Promise<void>((go) => waitingForLane.push(go));
+    try {
+      return await send();
+    } finally {
+      const next = waitingForLane.shift();
+      if (next) next();
+      else freeLanes += 1;
+    }
   };
   const run = async (events: InsightsEvent[]): Promise<InsightsEvent[]> => {
     const batches = batchesOf(events);

@@ -92,9 +92,6 @@ async function unansweredAfterExit(leaving: boolean): Promise<Sender> {
   const delivery = startDelivery();
   enqueueAll(delivery, clicks(2));
   const inFlight = delivery.flush();
-  // The request starts in its lane's turn, a microtask later.
-  await vi.advanceTimersByTimeAsync(0);
-  expect(requests, 'the request under way').toHaveLength(1);
   delivery.flushOnExit(leaving);
   fail(new TypeError('Failed to fetch'));
   await inFlight;
