@@ -8,6 +8,7 @@ import { startDemo, type RunningDemo } from '../../demo/server.mjs';
 import { launchChromium } from '../../tools/chromium.mjs';
 import { flush, pollUntil, sleep, waitForQueryTrail } from '../support/e2e';
 import { runTemplateOnPage, templateOutcome, updateConsent, type PageRunOptions, type TemplateData, type TemplateOutcome } from '../support/gtm';
+import { storedData as recordsStored } from '../support/stored';
 
 const INDEX = 'demo_products';
 const SHOWS_UP = 10_000;
@@ -158,6 +159,14 @@ async function searchAndClick(context: BrowserContext): Promise<{ queryID: strin
   await result.locator('a').click();
   await page.waitForURL(`**/product/${objectID}?queryID=${queryID}`);
   await sentEvent((event) => event.eventType === 'click' && event.queryID === queryID, 'the click on the search result');
+  // The tag fires on every page of the site, the product page too, which stores what the search
+  // page handed it as it was left (IndexedDB drops a leaving page's writes): later tabs find it.
+  await fireTagAndStart(page);
+  await pollUntil(
+    async () => ((await recordsStored(page)).indexedDB['querytrail-query-ids'] ?? 0) > 0,
+    10_000,
+    () => 'the clicked queryID stored',
+  );
   await page.close();
   return { queryID, objectID };
 }
