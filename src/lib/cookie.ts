@@ -25,5 +25,7 @@ export function writeCookie(name: string, value: string, maxAgeSeconds: number):
 }
 
 export function removeCookie(name: string): void {
-  writeCookie(name, '', 0);
+  // Expired a second ago rather than now: a cookie jar that compares its expiry with the clock's
+  // millisecond (happy-dom's does) still lists one that expires "now" within the same millisecond.
+  writeCookie(name, '', -1);
 }
