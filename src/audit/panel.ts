@@ -73,12 +73,15 @@ export function createPanel(root: ShadowRoot, actions: PanelActions): Panel {
   panel.append(header, status, legend, details, heading, list);
   root.append(panel);
 
+  const problemOf = new WeakMap<Element, Problem>();
   return {
     setStatus(fields) {
       status.replaceChildren(...fields.flatMap(([label, value]) => [make('dt', '', label), make('dd', '', value)]));
     },
     setProblems(problems) {
       heading.textContent = problems.length ? `Problems (${problems.length})` : 'No problem found in the markup';
+      // The list is drawn anew on every change of the page: the problem a keyboard user is on keeps the focus.
+      const focused = problemOf.get(root.activeElement as Element);
       list.replaceChildren(
         ...problems.map((problem) => {
           const button = make('button');
@@ -86,6 +89,8 @@ export function createPanel(root: ShadowRoot, actions: PanelActions): Panel {
           button.dataset.rule = problem.rule;
           button.append(make('span', 'rule', problem.rule), problem.message, ' ', make('span', 'where', describeElement(problem.element)));
           button.addEventListener('click', () => actions.pick(problem));
+          problemOf.set(button, problem);
+          if (focused?.rule === problem.rule && focused.element === problem.element) queueMicrotask(() => button.focus());
           const item = make('li');
           item.append(button);
           return item;
