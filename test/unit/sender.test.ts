@@ -113,6 +113,35 @@ const expectDeliveredOnce = (events: InsightsEvent[]) => {
   expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(events.map((event) => [idOf(event), 1])));
 };
 
+/** Clicks of about 1.2 KB each: 40 make a request of 48,000 bytes at most. */
+const largeClicks = (count: number): InsightsEvent[] =>
+  clicks(count).map((event) => ({
+    ...event,
+    eventName: 'x'.repeat(64),
+    objectIDs: Array.from({ length: 20 }, (_, n) => `${idOf(event)}-${'y'.repeat(40)}-${n}`),
+  })) as InsightsEvent[];
+
+/**
+ * Answers every request 200 after 10 ms, and records, as each request
+ * starts, how many requests (and how many with keepalive) are then in flight.
+ */
+function answerAfter10Ms(): Array<{ requests: number; keepalive: number }> {
+  const atEachStart: Array<{ requests: number; keepalive: number }> = [];
+  const inFlight = { requests: 0, keepalive: 0 };
+  fetchMock.mockImplementation(async (_input, init) => {
+    const keepalive = init?.keepalive ? 1 : 0;
+    inFlight.requests += 1;
+    inFlight.keepalive += keepalive;
+    atEachStart.push({ ...inFlight });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    inFlight.requests -= 1;
+    inFlight.keepalive -= keepalive;
+    requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 200 });
+    return new Response(null, { status: 200 });
+  });
+  return atEachStart;
+}
+
 describe('regular sends', () => {
   it('sends nothing before flushInterval, then everything in one request', async () => {
     const delivery = startDelivery();
@@ -435,56 +464,27 @@ describe('answers of the API', () => {
   });
 
   it('sends a burst three requests at a time once the first is answered, each event once', async () => {
-    let inFlight = 0;
-    let keepaliveInFlight = 0;
-    const inFlightAtEachStart: number[] = [];
-    const keepaliveInFlightAtEachStart: number[] = [];
-    fetchMock.mockImplementation(async (_input, init) => {
-      const keepalive = init?.keepalive ? 1 : 0;
-      inFlight += 1;
-      keepaliveInFlight += keepalive;
-      inFlightAtEachStart.push(inFlight);
-      keepaliveInFlightAtEachStart.push(keepaliveInFlight);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      inFlight -= 1;
-      keepaliveInFlight -= keepalive;
-      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 200 });
-      return new Response(null, { status: 200 });
-    });
+    const atEachStart = answerAfter10Ms();
     const delivery = startDelivery();
     // 400 events of about 1.2 KB: 10 requests of 48,000 bytes at most.
-    const large = clicks(400).map((event) => ({
-      ...event,
-      eventName: 'x'.repeat(64),
-      objectIDs: Array.from({ length: 20 }, (_, n) => `${idOf(event)}-${'y'.repeat(40)}-${n}`),
-    }));
-    enqueueAll(delivery, large as InsightsEvent[]);
+    const large = largeClicks(400);
+    enqueueAll(delivery, large);
     const flushed = delivery.flush();
     await vi.advanceTimersByTimeAsync(1_000);
     await flushed;
     expect(requests.length).toBeGreaterThan(3);
     // The first alone, then three at once.
-    expect(inFlightAtEachStart[0]).toBe(1);
-    expect(Math.max(...inFlightAtEachStart)).toBe(3);
+    expect(atEachStart[0]?.requests).toBe(1);
+    expect(Math.max(...atEachStart.map(({ requests }) => requests))).toBe(3);
     // One request at a time with keepalive: the exit's beacons keep their share of the budget.
     expect(requests.filter(({ init }) => init.keepalive).length).toBeGreaterThan(0);
-    expect(Math.max(...keepaliveInFlightAtEachStart)).toBe(1);
+    expect(Math.max(...atEachStart.map(({ keepalive }) => keepalive))).toBe(1);
     expect(requests.flatMap(({ events }) => events)).toHaveLength(400);
     expect(new Set(requests.flatMap(({ events }) => events.map(idOf))).size).toBe(400);
   });
 });
 
 describe('keepalive and lanes', () => {
-  /** About 1.2 KB each: 40 make a request of 48,000 bytes at most. */
-  const large = (count: number, from = 0) =>
-    clicks(count + from)
-      .slice(from)
-      .map((event) => ({
-        ...event,
-        eventName: 'x'.repeat(64),
-        objectIDs: Array.from({ length: 20 }, (_, n) => `${idOf(event)}-${'y'.repeat(40)}-${n}`),
-      })) as InsightsEvent[];
-
   it('sends a keepalive request the browser refuses again at once as a plain request, with no backoff', async () => {
     // As Chromium refuses one past the page's budget (the page's other scripts spent it): a TypeError.
     answerFor = () => 200;
@@ -518,39 +518,22 @@ describe('keepalive and lanes', () => {
   });
 
   it('keeps to three requests in flight on the page when bursts overlap, one of them with keepalive', async () => {
-    let inFlight = 0;
-    let keepaliveInFlight = 0;
-    const atEachStart: Array<[number, number]> = [];
-    fetchMock.mockImplementation(async (_input, init) => {
-      const keepalive = init?.keepalive ? 1 : 0;
-      inFlight += 1;
-      keepaliveInFlight += keepalive;
-      atEachStart.push([inFlight, keepaliveInFlight]);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      inFlight -= 1;
-      keepaliveInFlight -= keepalive;
-      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 200 });
-      return new Response(null, { status: 200 });
-    });
+    const atEachStart = answerAfter10Ms();
     const delivery = startDelivery();
     // Without storage, each 500 waiting start a send of their own while the earlier ones are under way.
-    enqueueAll(delivery, large(2_000));
+    enqueueAll(delivery, largeClicks(2_000));
     const flushed = delivery.flush();
     await vi.advanceTimersByTimeAsync(5_000);
     await flushed;
-    expect(Math.max(...atEachStart.map(([requests]) => requests))).toBe(3);
-    expect(Math.max(...atEachStart.map(([, keepalive]) => keepalive))).toBe(1);
-    expectDeliveredOnce(large(2_000));
+    expect(Math.max(...atEachStart.map(({ requests }) => requests))).toBe(3);
+    expect(Math.max(...atEachStart.map(({ keepalive }) => keepalive))).toBe(1);
+    expectDeliveredOnce(largeClicks(2_000));
   });
 
   it('hands the batches of overlapping sends that wait for a lane to the exit beacons, each event once', async () => {
-    fetchMock.mockImplementation(async (_input, init) => {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      requests.push({ url: EVENTS_URL, init: init ?? {}, events: bodyEvents(init?.body), answer: 200 });
-      return new Response(null, { status: 200 });
-    });
+    answerAfter10Ms();
     const delivery = startDelivery();
-    enqueueAll(delivery, large(2_000));
+    enqueueAll(delivery, largeClicks(2_000));
     await vi.advanceTimersByTimeAsync(15);
     delivery.flushOnExit(true);
     await vi.advanceTimersByTimeAsync(5_000);
@@ -558,7 +541,7 @@ describe('keepalive and lanes', () => {
     const counts = deliveredCounts();
     for (const event of beaconed) counts.set(idOf(event), (counts.get(idOf(event)) ?? 0) + 1);
     expect(beaconed.length).toBeGreaterThan(0);
-    expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(large(2_000).map((event) => [idOf(event), 1])));
+    expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(largeClicks(2_000).map((event) => [idOf(event), 1])));
   });
 });
 
