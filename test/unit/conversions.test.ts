@@ -336,10 +336,13 @@ describe('single-page apps', () => {
     expect((await sent(4))[3]).toMatchObject({ objectIDs: ['sku-1'], queryID: FROM_URL });
   });
 
-  it('remembers the new URL’s landing queryID for the product rendered before the route changed', async () => {
+  /**
+   * A router that renders the product first and updates the URL after, then goes to the cart:
+   * the add-to-cart there carries the landing queryID the product page's URL gave.
+   */
+  async function addToCartAfterLanding(started: Parameters<typeof init>[0]) {
     history.replaceState(null, '', '/search?q=lamp');
-    trail = init(options);
-    // A router that renders first and updates the URL after.
+    trail = init(started);
     document.body.innerHTML = productView('sku-5');
     await new Promise((resolve) => setTimeout(resolve, 20));
     history.pushState(null, '', `/product/sku-5?queryID=${FROM_URL}`);
@@ -348,20 +351,12 @@ describe('single-page apps', () => {
     document.body.innerHTML = productView('sku-5');
     click('#add');
     expect(await sent(1)).toMatchObject([{ objectIDs: ['sku-5'], queryID: FROM_URL }]);
-  });
+  }
 
-  it('remembers it with views off too: the objects are looked for once a landing queryID needs them', async () => {
-    history.replaceState(null, '', '/search?q=lamp');
-    trail = init({ ...options, views: false });
-    document.body.innerHTML = productView('sku-5');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    history.pushState(null, '', `/product/sku-5?queryID=${FROM_URL}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    history.pushState(null, '', '/cart');
-    document.body.innerHTML = productView('sku-5');
-    click('#add');
-    expect(await sent(1)).toMatchObject([{ objectIDs: ['sku-5'], queryID: FROM_URL }]);
-  });
+  it('remembers the new URL’s landing queryID for the product rendered before the route changed', () => addToCartAfterLanding(options));
+
+  it('remembers it with views off too: the objects are looked for once a landing queryID needs them', () =>
+    addToCartAfterLanding({ ...options, views: false }));
 });
 
 describe('grouping into events', () => {
