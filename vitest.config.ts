@@ -11,6 +11,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'happy-dom',
+          setupFiles: ['test/support/key-range.ts'],
         },
       },
       {

@@ -2,6 +2,7 @@ import { isTooOld, type InsightsEvent } from '../events/schemas';
 import { type SafeStore, safeStore } from '../lib/idb';
 import { toBatches } from './batches';
 import { takeHandOff, writeHandOff } from '../storage/hand-off';
+import { nextTask } from '../lib/next-task';
 
 /**
  * Undelivered events kept in memory at the most; past it the oldest go, so that a long outage or
@@ -15,6 +16,13 @@ export const OUTBOX_CAP = 5000;
 export const STORED_CAP = 20_000;
 /** Events per IndexedDB transaction: a full outbox is written and read in steps that make no long task. */
 export const OUTBOX_CHUNK = 50;
+/**
+ * Transactions a store keeps waiting at once: IndexedDB runs them one after the other, and starts
+ * the next without waiting for the page to ask.
+ */
+export const WRITES_AT_ONCE = 4;
+/** Chunks a drain sends at once: the page's lanes (sender.ts) stay busy from one chunk to the next. */
+const SENDS_AT_ONCE = 2;
 // Also the session storage key of what a leaving page hands to the tab's next page.
 export const DB_NAME = 'querytrail-outbox';
 
@@ -87,7 +95,8 @@ function takeChunk(objectStore: IDBObjectStore, into: InsightsEvent[]): Promise<
     const keys = objectStore.getAllKeys(null, OUTBOX_CHUNK);
     const events = objectStore.getAll(null, OUTBOX_CHUNK);
     events.onsuccess = () => {
-      for (const key of keys.result) objectStore.delete(key);
+      // The chunk is the store's first keys: one range deletes them all, at the cost of one deletion.
+      if (events.result.length) objectStore.delete(IDBKeyRange.bound(keys.result[0], keys.result.at(-1)));
       // Committed at once: a transaction left open by a page frozen into the back/forward cache would hold up the next page's.
       objectStore.transaction.commit();
       into.push(...events.result);
@@ -103,39 +112,55 @@ function putAll(objectStore: IDBObjectStore, entries: Entry[]) {
 }
 
 /**
- * Stores what waits in `toStore`, a chunk per transaction, each chunk in `writing` until its
- * transaction has committed; false where IndexedDB failed. A page left meanwhile may abort the
- * transaction or not: `handOff` passes the chunk on under the same keys, so that it is stored once
- * either way.
+ * Stores the first `count` entries waiting in `toStore`, a chunk per transaction, WRITES_AT_ONCE
+ * transactions at a time, each chunk in `writing` until its transaction has committed; resolves with
+ * the entries it could not store (IndexedDB failed). A page left meanwhile may abort the transaction
+ * or not: `handOff` passes the chunk on under the same keys, so that it is stored once either way.
  */
-async function storeQueue(store: SafeStore, toStore: Entry[], writing: Set<Entry[]>): Promise<boolean> {
-  while (toStore.length) {
-    const chunk = toStore.splice(0, OUTBOX_CHUNK);
-    writing.add(chunk);
-    const stored = await store.run((objectStore) => putAll(objectStore, chunk), true);
-    writing.delete(chunk);
-    if (!stored) {
-      toStore.unshift(...chunk);
-      return false;
+async function storeQueue(store: SafeStore, toStore: Entry[], count: number, writing: Set<Entry[]>): Promise<Entry[]> {
+  let left = count;
+  const unstored: Entry[] = [];
+  const writeChunks = async () => {
+    // `toStore` may be emptied meanwhile: the page's exit or a clear took the entries.
+    while (left > 0 && toStore.length && !unstored.length) {
+      const chunk = toStore.splice(0, Math.min(left, OUTBOX_CHUNK));
+      left -= chunk.length;
+      writing.add(chunk);
+      const stored = await store.run((objectStore) => putAll(objectStore, chunk), true);
+      writing.delete(chunk);
+      if (!stored) unstored.push(...chunk);
     }
-  }
-  return true;
+  };
+  await Promise.all(Array.from({ length: WRITES_AT_ONCE }, writeChunks));
+  return unstored.length ? [...unstored, ...toStore.splice(0, left)] : [];
 }
 
 /**
- * Sends stored chunks, until none is left or one fails; resolves with the events to put back. A
- * chunk's last request is rarely full: it waits in `carried` for the next chunk, so that requests
- * go full.
+ * Sends stored chunks, until none is left or one fails; resolves with the events to put back.
+ * Storage and the network work at once: the next chunk is read while the last is sent, and a
+ * chunk's send starts before the last one's is answered (`SENDS_AT_ONCE`). A chunk's last request is
+ * rarely full: it waits in `carried` for the next chunk, so that requests go full.
  */
 async function drainStore(store: SafeStore, carried: InsightsEvent[], send: Send): Promise<InsightsEvent[]> {
-  for (;;) {
-    const taken = (await store.run((objectStore) => takeChunk(objectStore, carried))) ?? 0;
+  const take = async () => (await store.run((objectStore) => takeChunk(objectStore, carried))) ?? 0;
+  const sending: Array<Promise<unknown>> = [];
+  const failed: InsightsEvent[] = [];
+  let next = take();
+  while (!failed.length) {
+    const taken = await next;
+    // A task of its own for the send: the read's task already turned a chunk of stored events into objects.
+    await nextTask();
     const events = carried.splice(0);
-    if (!events.length) return [];
-    if (taken) carried.push(...(toBatches(events).pop() ?? []));
-    const failed = await send(events.slice(0, events.length - carried.length));
-    if (failed.length) return [...failed, ...carried.splice(0)];
+    if (!events.length) break;
+    const partial = taken ? (toBatches(events).pop() ?? []) : [];
+    carried.push(...partial);
+    next = taken ? take() : Promise.resolve(0);
+    sending.push(send(events.slice(0, events.length - partial.length)).then((kept) => failed.push(...kept)));
+    if (sending.length === SENDS_AT_ONCE) await sending.shift();
   }
+  // What the read ahead took out goes back with what failed.
+  await Promise.all([...sending, next]);
+  return failed.length ? [...failed, ...carried.splice(0)] : [];
 }
 
 /** Hands off the entries, or the newest half of them, and so on, until they fit; returns how many. */
@@ -195,12 +220,21 @@ export function createOutbox({ persistent, onStorageProblem, onExpired, onFull }
     dropped(Math.max(0, events.length - OUTBOX_CAP));
     inMemory = events.slice(-OUTBOX_CAP);
   };
+  // The last store asked for, while it runs. Stores go one after the other, so that a burst's
+  // first chunks are stored (and can be sent) before the next burst's.
+  let lastStore: Promise<Entry[]> | undefined;
   /** Stores the entries where allowed; resolves with the events it could not store. */
   const storeEntries = async (entries: Entry[]) => {
     if (!persistent) return entries.map(eventOf);
     toStore.push(...entries);
     // Not held to the cap: a burst on its way is not what a long outage piles up.
-    return (await storeQueue(store, toStore, writing)) ? [] : toStore.splice(0).map(eventOf);
+    const storeThese = () => storeQueue(store, toStore, entries.length, writing);
+    // With none running, the first chunk is in `writing` at once: a page left now hands it off.
+    const storing = lastStore ? lastStore.then(storeThese) : storeThese();
+    lastStore = storing;
+    const unstored = await storing;
+    if (lastStore === storing) lastStore = undefined;
+    return unstored.map(eventOf);
   };
   const addEntries = async (entries: Entry[]) => {
     if (!entries.length) return;

@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createOutbox, OUTBOX_CAP, OUTBOX_CHUNK, STORED_CAP } from '../../src/delivery/outbox';
+import { createOutbox, OUTBOX_CAP, OUTBOX_CHUNK, STORED_CAP, WRITES_AT_ONCE } from '../../src/delivery/outbox';
 import type { InsightsEvent } from '../../src/events/schemas';
 
 const DAY = 24 * 3_600_000;
@@ -115,10 +115,11 @@ describe('the outbox', () => {
 });
 
 describe('a page left while a burst is being stored', () => {
-  const burst = Array.from({ length: 3 * OUTBOX_CHUNK }, (_, n) => view(n));
+  // Two chunks more than are written at once.
+  const burst = Array.from({ length: (WRITES_AT_ONCE + 2) * OUTBOX_CHUNK }, (_, n) => view(n));
   afterEach(() => sessionStorage.clear());
 
-  /** Starts storing the burst and leaves at once, while its first chunk is being written: nothing leaves in beacons. */
+  /** Starts storing the burst and leaves at once, while its first chunks are being written: nothing leaves in beacons. */
   function leaveWhileStoring() {
     const leavingPage = createOutbox({ persistent: true });
     const storing = leavingPage.store(burst);
@@ -128,14 +129,14 @@ describe('a page left while a burst is being stored', () => {
     return storing;
   }
 
-  it('hands the chunk being written to the next page, which sends it when the write was aborted', async () => {
+  it('hands the chunks being written to the next page, which sends them when the writes were aborted', async () => {
     void leaveWhileStoring();
     // The next page finds none of the leaving page's writes in IndexedDB.
     vi.stubGlobal('indexedDB', new IDBFactory());
     expect(idsOf(await drained(createOutbox({ persistent: true })))).toEqual(idsOf(burst));
   });
 
-  it('sends the chunk being written once when the write committed after all', async () => {
+  it('sends the chunks being written once when the writes committed after all', async () => {
     await leaveWhileStoring();
     expect(idsOf(await drained(createOutbox({ persistent: true })))).toEqual(idsOf(burst));
   });
