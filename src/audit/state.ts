@@ -1,4 +1,4 @@
-import { DB_NAME as OUTBOX_DB } from '../delivery/outbox';
+import { countOf, DB_NAME as OUTBOX_DB } from '../delivery/outbox';
 import { STORE_NAME } from '../lib/idb';
 import { pageOptions, parseOptions, type Options } from '../options';
 import { resolveUserToken, type TokenSource } from '../session/identity';
@@ -82,7 +82,8 @@ export async function readRemembered(): Promise<Map<string, RememberedQuery>> {
 }
 
 /** How many undelivered events wait in the IndexedDB outbox; undefined where nothing is stored. */
-export const countOutbox = () => readStored(OUTBOX_DB, (store) => store.count());
+export const countOutbox = async () =>
+  (await readStored(OUTBOX_DB, (store) => store.getAllKeys()))?.reduce<number>((sum, key) => sum + countOf(key), 0);
 
 /** The requests that carried events to the Insights API (or the endpoint), as the browser timed them. */
 export interface Delivery {

@@ -57,14 +57,25 @@ export interface Outbox {
 }
 
 /**
- * An event with the key it is stored under. Keys sort by the event's time, then by the order of
- * adding: the oldest are the first to go past the cap, and a drain sends in order. The random
- * part keeps two tabs' keys apart.
+ * Events as they are stored: up to OUTBOX_CHUNK in one IndexedDB record, which costs IndexedDB far
+ * less than a record per event. Keys sort by the first event's time, then by the order of adding:
+ * the oldest are the first to go past the cap, and a drain sends in order. The random part keeps
+ * two tabs' keys apart; the last part is how many events the record holds, which the cap and the
+ * markup audit count without reading the events.
  */
-type Entry = [key: number[], event: InsightsEvent];
+type Chunk = [key: number[], events: InsightsEvent[]];
 let added = 0;
-const withKey = (event: InsightsEvent): Entry => [[event.timestamp ?? Date.now(), added++, Math.random()], event];
-const eventOf = ([, event]: Entry) => event;
+function chunksOf(events: InsightsEvent[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (let from = 0; from < events.length; from += OUTBOX_CHUNK) {
+    const part = events.slice(from, from + OUTBOX_CHUNK);
+    chunks.push([[events[from]?.timestamp ?? Date.now(), added++, Math.random(), part.length], part]);
+  }
+  return chunks;
+}
+const eventsOf = (chunks: Chunk[]) => chunks.flatMap(([, events]) => events);
+/** How many events the record stored under `key` holds. */
+export const countOf = (key: IDBValidKey) => (key as [number, number, number, number])[3];
 
 /** Hands the events not too old to `send`; resolves with those still to keep. */
 function sendFresh(events: InsightsEvent[], send: Send, onExpired: ((count: number) => void) | undefined) {
@@ -73,62 +84,64 @@ function sendFresh(events: InsightsEvent[], send: Send, onExpired: ((count: numb
   return send(fresh);
 }
 
-/** Deletes the oldest stored events past the cap; resolves with how many. */
+/** Deletes the oldest stored chunks, so that at most STORED_CAP events are kept; resolves with how many events went. */
 function trimToCap(objectStore: IDBObjectStore): Promise<number> {
   return new Promise((resolve) => {
     const keys = objectStore.getAllKeys();
     keys.onsuccess = () => {
-      const past = keys.result.slice(0, -STORED_CAP);
-      for (const key of past) objectStore.delete(key);
-      resolve(past.length);
+      let kept = 0;
+      let past = 0;
+      for (const key of keys.result.reverse()) {
+        kept += countOf(key);
+        if (kept > STORED_CAP) {
+          objectStore.delete(key);
+          past += countOf(key);
+        }
+      }
+      resolve(past);
     };
   });
 }
 
 /**
- * Takes the oldest chunk of events out, in one transaction: no other tab can take them too. They
- * go `into` memory as soon as they are read, where the page's exit finds them: a page left while
- * the deletion commits would otherwise lose them. Resolves with how many there were.
+ * Takes the oldest chunk out, in one transaction: no other tab can take it too. Its events go
+ * `into` memory as soon as they are read, where the page's exit finds them: a page left while the
+ * deletion commits would otherwise lose them. Resolves with how many there were.
  */
 function takeChunk(objectStore: IDBObjectStore, into: InsightsEvent[]): Promise<number> {
   return new Promise((resolve) => {
-    const keys = objectStore.getAllKeys(null, OUTBOX_CHUNK);
-    const events = objectStore.getAll(null, OUTBOX_CHUNK);
-    events.onsuccess = () => {
-      // The chunk is the store's first keys: one range deletes them all, at the cost of one deletion.
-      if (events.result.length) objectStore.delete(IDBKeyRange.bound(keys.result[0], keys.result.at(-1)));
+    const keys = objectStore.getAllKeys(null, 1);
+    const chunks = objectStore.getAll(null, 1);
+    chunks.onsuccess = () => {
+      const [events = []] = chunks.result as InsightsEvent[][];
+      const [key] = keys.result;
+      if (key !== undefined) objectStore.delete(key);
       // Committed at once: a transaction left open by a page frozen into the back/forward cache would hold up the next page's.
       objectStore.transaction.commit();
-      into.push(...events.result);
-      resolve(events.result.length);
+      into.push(...events);
+      resolve(events.length);
     };
   });
 }
 
-/** Puts the events in the store, each under its key. */
-function putAll(objectStore: IDBObjectStore, entries: Entry[]) {
-  for (const [key, event] of entries) objectStore.put(event, key);
-  return true;
-}
-
 /**
- * Stores the first `count` entries waiting in `toStore`, a chunk per transaction, WRITES_AT_ONCE
+ * Stores the first `count` chunks waiting in `toStore`, one per transaction, WRITES_AT_ONCE
  * transactions at a time, each chunk in `writing` until its transaction has committed; resolves with
- * the entries it could not store (IndexedDB failed). A page left meanwhile may abort the transaction
- * or not: `handOff` passes the chunk on under the same keys, so that it is stored once either way.
+ * the chunks it could not store (IndexedDB failed). A page left meanwhile may abort the transaction
+ * or not: `handOff` passes the chunk on under the same key, so that it is stored once either way.
  */
-async function storeQueue(store: SafeStore, toStore: Entry[], count: number, writing: Set<Entry[]>): Promise<Entry[]> {
+async function storeQueue(store: SafeStore, toStore: Chunk[], count: number, writing: Set<Chunk>): Promise<Chunk[]> {
   let left = count;
-  const unstored: Entry[] = [];
+  const unstored: Chunk[] = [];
   const writeChunks = async () => {
-    // `toStore` may be emptied meanwhile: the page's exit or a clear took the entries.
+    // `toStore` may be emptied meanwhile: the page's exit or a clear took the chunks.
     while (left > 0 && toStore.length && !unstored.length) {
-      const chunk = toStore.splice(0, Math.min(left, OUTBOX_CHUNK));
-      left -= chunk.length;
+      const chunk = toStore.shift() as Chunk;
+      left -= 1;
       writing.add(chunk);
-      const stored = await store.run((objectStore) => putAll(objectStore, chunk), true);
+      const stored = await store.run((objectStore) => objectStore.put(chunk[1], chunk[0]), true);
       writing.delete(chunk);
-      if (!stored) unstored.push(...chunk);
+      if (!stored) unstored.push(chunk);
     }
   };
   await Promise.all(Array.from({ length: WRITES_AT_ONCE }, writeChunks));
@@ -163,19 +176,19 @@ async function drainStore(store: SafeStore, carried: InsightsEvent[], send: Send
   return failed.length ? [...failed, ...carried.splice(0)] : [];
 }
 
-/** Hands off the entries, or the newest half of them, and so on, until they fit; returns how many. */
-function handOffNewest(entries: Entry[]): number {
-  for (let newest = entries; newest.length; newest = newest.slice(Math.ceil(newest.length / 2))) {
-    if (writeHandOff(DB_NAME, newest)) return newest.length;
+/** Hands off the chunks, or the newest half of them, and so on, until they fit; returns how many events went. */
+function handOffNewest(chunks: Chunk[]): number {
+  for (let newest = chunks; newest.length; newest = newest.slice(Math.ceil(newest.length / 2))) {
+    if (writeHandOff(DB_NAME, newest)) return eventsOf(newest).length;
   }
   return 0;
 }
 
 /** What the tab's previous page could not send or store as it went, taken over. */
-function handedOff(): Entry[] {
-  let handed: Entry[] = [];
-  takeHandOff<Entry>(DB_NAME, (entries) => {
-    handed = entries;
+function handedOff(): Chunk[] {
+  let handed: Chunk[] = [];
+  takeHandOff<Chunk>(DB_NAME, (chunks) => {
+    handed = chunks;
   });
   return handed;
 }
@@ -208,12 +221,12 @@ export function createOutbox({ persistent, onStorageProblem, onExpired, onFull }
   // On their way, in memory until then, and so handed to the exit too: events waiting for their
   // chunk to be stored, and the last, partial request of a chunk the drain read, which waits for
   // the next chunk so that requests go full.
-  const toStore: Entry[] = [];
+  const toStore: Chunk[] = [];
   const carried: InsightsEvent[] = [];
   // Chunks whose transaction has not committed yet, and what this page handed off so far (a page
   // may be left twice: pagehide, then freeze).
-  const writing = new Set<Entry[]>();
-  let handed: Entry[] = [];
+  const writing = new Set<Chunk>();
+  let handed: Chunk[] = [];
   const dropped = onceSome(onFull);
   /** Keeps the newest events in memory, within the cap. */
   const keepInMemory = (events: InsightsEvent[]) => {
@@ -222,45 +235,45 @@ export function createOutbox({ persistent, onStorageProblem, onExpired, onFull }
   };
   // The last store asked for, while it runs. Stores go one after the other, so that a burst's
   // first chunks are stored (and can be sent) before the next burst's.
-  let lastStore: Promise<Entry[]> | undefined;
-  /** Stores the entries where allowed; resolves with the events it could not store. */
-  const storeEntries = async (entries: Entry[]) => {
-    if (!persistent) return entries.map(eventOf);
-    toStore.push(...entries);
+  let lastStore: Promise<Chunk[]> | undefined;
+  /** Stores the chunks where allowed; resolves with the events it could not store. */
+  const storeChunks = async (chunks: Chunk[]) => {
+    if (!persistent) return eventsOf(chunks);
+    toStore.push(...chunks);
     // Not held to the cap: a burst on its way is not what a long outage piles up.
-    const storeThese = () => storeQueue(store, toStore, entries.length, writing);
+    const storeThese = () => storeQueue(store, toStore, chunks.length, writing);
     // With none running, the first chunk is in `writing` at once: a page left now hands it off.
     const storing = lastStore ? lastStore.then(storeThese) : storeThese();
     lastStore = storing;
     const unstored = await storing;
     if (lastStore === storing) lastStore = undefined;
-    return unstored.map(eventOf);
+    return eventsOf(unstored);
   };
-  const addEntries = async (entries: Entry[]) => {
-    if (!entries.length) return;
+  const addChunks = async (chunks: Chunk[]) => {
+    if (!chunks.length) return;
     // A full or failing IndexedDB never blocks sending: the events wait in memory instead.
-    const unstored = await storeEntries(entries);
-    if (unstored.length < entries.length) dropped((await store.run(trimToCap)) ?? 0);
+    const unstored = await storeChunks(chunks);
+    if (unstored.length < eventsOf(chunks).length) dropped((await store.run(trimToCap)) ?? 0);
     // Read once stored: a drain may put events back meanwhile.
     keepInMemory([...inMemory, ...unstored]);
   };
   const outbox: Outbox = {
-    store: (events) => storeEntries(events.map(withKey)),
-    add: (events) => addEntries(events.map(withKey)),
+    store: (events) => storeChunks(chunksOf(events)),
+    add: (events) => addChunks(chunksOf(events)),
     async drain(send) {
       // What fails again goes back before what was added meanwhile.
       keepInMemory([...(await sendFresh(inMemory.splice(0), send, onExpired)), ...inMemory]);
       if (!persistent) return;
-      await addEntries(handedOff());
+      await addChunks(handedOff());
       await outbox.add(await drainStore(store, carried, (events) => sendFresh(events, send, onExpired)));
     },
     // Emptied in place: the caller gets everything that was there.
-    takeUnstored: () => [...inMemory.splice(0), ...carried.splice(0), ...toStore.splice(0).map(eventOf)],
+    takeUnstored: () => [...inMemory.splice(0), ...carried.splice(0), ...eventsOf(toStore.splice(0))],
     handOff(events) {
       if (!persistent) return 0;
       // The chunks being written go along under their keys: the next page stores them once, whether
       // or not their transaction commits as this page goes.
-      handed = [...new Set([...handed, ...[...writing].flat(), ...events.map(withKey)])];
+      handed = [...new Set([...handed, ...writing, ...chunksOf(events)])];
       return Math.min(events.length, handOffNewest(handed));
     },
     setPersistent(next) {

@@ -25,12 +25,6 @@ declare global {
 
 /** "10,000 waiting events reach a healthy collector within 10 s" (docs/behaviour.md, Delivery). */
 const DELIVERY_BOUND_MS = 10_000;
-/**
- * The same aim for a 10,000-event burst, held to 20 s here: on this 2-core machine it takes 7-9 s
- * alone and 7.4-13.6 s in fresh-clone runs of the whole suite, while this same process validates
- * every event for the collector. The measured time is printed; the gap to 10 s is open work.
- */
-const BURST_10K_BOUND_MS = 20_000;
 /** A request's limits (docs/behaviour.md, Delivery). */
 const MAX_EVENTS_PER_REQUEST = 1_000;
 const MAX_REQUEST_BYTES = 48_000;
@@ -186,8 +180,8 @@ function expectCompactRequests(result: Tally): void {
   );
 }
 
-function expectWithinBound(result: Tally, what: string, boundMs = DELIVERY_BOUND_MS): void {
-  expect(result.ms, `ms from ${what} to the last delivery`).toBeLessThanOrEqual(boundMs);
+function expectWithinBound(result: Tally, what: string): void {
+  expect(result.ms, `ms from ${what} to the last delivery`).toBeLessThanOrEqual(DELIVERY_BOUND_MS);
 }
 
 /**
@@ -350,14 +344,14 @@ describe('bursts', () => {
     expectCompactRequests(result);
   });
 
-  it('10,000 events and flush(): each delivered once, within 20 s, in about ceil(bytes / 48,000) requests', async () => {
+  it('10,000 events and flush(): each delivered once, within 10 s, in about ceil(bytes / 48,000) requests', async () => {
     const { page } = await e2e.open('/load/burst.html');
     expect(await trackBurst(page, 'burst10k', 10_000)).toBe(10_000);
     const flushedAt = await startFlush(page);
 
-    const result = await settle('burst10k', 10_000, flushedAt, { timeoutMs: BURST_10K_BOUND_MS + 1_000 });
+    const result = await settle('burst10k', 10_000, flushedAt);
     expectEachOnce(result);
-    expectWithinBound(result, 'flush()', BURST_10K_BOUND_MS);
+    expectWithinBound(result, 'flush()');
     expectCompactRequests(result);
   });
 

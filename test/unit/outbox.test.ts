@@ -59,13 +59,15 @@ describe('the outbox', () => {
   });
 
   // A slow test on a loaded machine (20,000 events through fake-indexeddb), not a timed one.
-  it('keeps at most the newest STORED_CAP events in IndexedDB', { timeout: 30_000 }, async () => {
-    const outbox = createOutbox({ persistent: true });
+  it('keeps at most the newest STORED_CAP events in IndexedDB, dropping the oldest chunks whole', { timeout: 30_000 }, async () => {
     const now = Date.now();
-    await outbox.add(Array.from({ length: STORED_CAP + 5 }, (_, n) => view(n, now - (STORED_CAP + 5 - n))));
+    const onFull = vi.fn();
+    const events = Array.from({ length: STORED_CAP + 5 }, (_, n) => view(n, now - (STORED_CAP + 5 - n)));
+    await createOutbox({ persistent: true, onFull }).add(events);
+    // Stored in chunks of OUTBOX_CHUNK: the 5 past the cap take the oldest chunk with them.
     const sent = await drained(createOutbox({ persistent: true }));
-    expect(sent).toHaveLength(STORED_CAP);
-    expect(idsOf(sent)[0]).toBe('sku-5');
+    expect(idsOf(sent)).toEqual(idsOf(events.slice(OUTBOX_CHUNK)));
+    expect(onFull).toHaveBeenCalledWith(OUTBOX_CHUNK);
   });
 
   it('keeps at most the newest OUTBOX_CAP events in memory', async () => {
@@ -103,6 +105,31 @@ describe('the outbox', () => {
     const secondTab = createOutbox({ persistent: true });
     const [first, second] = await Promise.all([drained(firstTab), drained(secondTab)]);
     expect(idsOf([...first, ...second]).sort()).toEqual(['sku-1', 'sku-2']);
+  });
+
+  it('puts back what a drain had not delivered when a send failed, the chunk it read ahead included, none twice', async () => {
+    // About 1 KB each: a chunk of OUTBOX_CHUNK fills more than one request, so each chunk is a send of its own.
+    const large = (n: number): InsightsEvent => ({
+      eventType: 'view',
+      eventName: 'Hits Viewed',
+      index: 'products',
+      userToken: 'user-1',
+      objectIDs: [`sku-${n}`, 'x'.repeat(1_000)],
+    });
+    const events = Array.from({ length: 4 * OUTBOX_CHUNK }, (_, n) => large(n));
+    await createOutbox({ persistent: true }).add(events);
+    const delivered: InsightsEvent[] = [];
+    let sends = 0;
+    await createOutbox({ persistent: true }).drain(async (sent) => {
+      sends += 1;
+      if (sends === 2) return sent;
+      delivered.push(...sent);
+      return [];
+    });
+    const later = await drained(createOutbox({ persistent: true }));
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(later.length).toBeGreaterThan(0);
+    expect(idsOf([...delivered, ...later]).sort()).toEqual(idsOf(events).sort());
   });
 
   it('never sends again what a page still has in flight when it goes', async () => {
