@@ -161,10 +161,10 @@ async function drainStore(store: SafeStore, carried: InsightsEvent[], send: Send
   let next = take();
   while (!failed.length) {
     const taken = await next;
+    if (!carried.length) break;
     // A task of its own for the send: the read's task already turned a chunk of stored events into objects.
     await nextTask();
     const events = carried.splice(0);
-    if (!events.length) break;
     const partial = taken ? (toBatches(events).pop() ?? []) : [];
     carried.push(...partial);
     next = taken ? take() : Promise.resolve(0);
