@@ -1,10 +1,9 @@
 // The markup audit (dist/querytrail-audit.js): what a template author sees on the demo store's
 // pages and on a page full of mistakes, under `default-src 'self'`, without changing any event.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Explanation } from '../../src/audit/explain';
-import { startDemo, type RunningDemo } from '../../demo/server.mjs';
-import { launchChromium } from '../../tools/chromium.mjs';
+import { setupDemo } from '../support/demo';
 import { flush, installProbe, pollUntil, setupE2E, waitForEvents, waitForQueryTrail, type PageProbe } from '../support/e2e';
 import { screenshot } from '../support/screenshots';
 
@@ -55,20 +54,11 @@ const statusOf = (page: Page, label: string) =>
   page.locator('querytrail-audit dt', { hasText: label }).locator('xpath=following-sibling::dd[1]').textContent();
 
 describe('on the demo store', () => {
-  let demo: RunningDemo;
-  let browser: Browser;
+  const running = setupDemo();
   let page: Page;
   const problems: string[] = [];
   const probe = () => page.evaluate(() => window.queryTrailProbe) as Promise<PageProbe>;
 
-  beforeAll(async () => {
-    demo = await startDemo({ port: 0 });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-  });
   afterEach(async () => {
     // The demo serves every page with `default-src 'self'`: the audit must cause no violation there.
     expect((await probe()).securityViolations).toEqual([]);
@@ -77,14 +67,14 @@ describe('on the demo store', () => {
   });
 
   async function openStore(path: string): Promise<void> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const context = await running.browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
     await page.addInitScript(installProbe);
-    await page.goto(`${demo.url}${path}`);
+    await page.goto(`${running.demo.url}${path}`);
     await waitForQueryTrail(page);
   }
 

@@ -1,9 +1,8 @@
 // The demo a newcomer runs with `npm start`: a store instrumented only with data-insights-*
 // attributes, and an inspector that shows each event, its validity and the funnel per queryID.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startDemo, type RunningDemo } from '../../demo/server.mjs';
-import { launchChromium } from '../../tools/chromium.mjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { setupDemo } from '../support/demo';
 import { pollUntil, sleep } from '../support/e2e';
 import { screenshot } from '../support/screenshots';
 
@@ -11,31 +10,23 @@ const QUERY_ID = /^[0-9a-f]{32}$/;
 const HITS_PER_PAGE = 12;
 const SHOWS_UP = { timeout: 15_000 };
 
-let demo: RunningDemo;
-let browser: Browser;
+const running = setupDemo();
 let store: Page;
 let inspector: Page;
 /** Console errors and uncaught exceptions of the store pages: a CSP violation shows up here. */
 const storeProblems: string[] = [];
 
 beforeAll(async () => {
-  demo = await startDemo({ port: 0 });
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const context = await running.browser.newContext({ viewport: { width: 1280, height: 860 } });
   inspector = await context.newPage();
   await inspector.setViewportSize({ width: 1440, height: 900 });
-  await inspector.goto(`${demo.url}/inspector`);
+  await inspector.goto(`${running.demo.url}/inspector`);
   await inspector.locator('[data-connection="live"]').waitFor();
   store = await context.newPage();
   store.on('console', (message) => {
     if (message.type() === 'error') storeProblems.push(message.text());
   });
   store.on('pageerror', (error) => storeProblems.push(error.message));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
 });
 
 afterEach(() => {
@@ -66,7 +57,7 @@ describe('search → click → add to cart → purchase, seen in the inspector',
   let userToken: string | null;
 
   it('shows a search as the first step of its funnel', async () => {
-    await store.goto(`${demo.url}/search?q=alpine`);
+    await store.goto(`${running.demo.url}/search?q=alpine`);
     queryID = await resultsQueryID();
     await screenshot(store, 'search');
     await funnelStep(queryID, 'search').waitFor(SHOWS_UP);
@@ -94,7 +85,7 @@ describe('search → click → add to cart → purchase, seen in the inspector',
     await store.getByRole('button', { name: 'Add to cart' }).click();
     await store.locator('.cart-notice').getByText('Added 2 ×').waitFor();
     // Leaving the page delivers what is waiting.
-    await store.goto(`${demo.url}/checkout`);
+    await store.goto(`${running.demo.url}/checkout`);
 
     const card = await eventCard('addedToCartObjectIDsAfterSearch', queryID);
     expect(await card.getAttribute('data-valid')).toBe('true');
@@ -144,7 +135,7 @@ describe('search → click → add to cart → purchase, seen in the inspector',
 
 describe('the rest of the store', () => {
   it('appends the next page on scroll as its own container, and counts a click there from that page', async () => {
-    await store.goto(`${demo.url}/search?q=`);
+    await store.goto(`${running.demo.url}/search?q=`);
     const firstPageQueryID = await resultsQueryID(0);
     // The demo's own infinite scroll may have replaced the pagination already: scrolled to only if it is still there.
     await store.evaluate(() => document.querySelector('.pagination')?.scrollIntoView());
@@ -162,7 +153,7 @@ describe('the rest of the store', () => {
   });
 
   it('shows a facet click as clickedFilters', async () => {
-    await store.goto(`${demo.url}/search?q=lamp`);
+    await store.goto(`${running.demo.url}/search?q=lamp`);
     const facet = store.locator('a[data-insights-filter^="brand:"]').first();
     const filter = await facet.getAttribute('data-insights-filter');
     await facet.click();
@@ -177,7 +168,7 @@ describe('the rest of the store', () => {
   });
 
   it('gets QueryTrail on the legacy page only through the tag manager stand-in, which forwards its events to dataLayer', async () => {
-    await store.goto(`${demo.url}/legacy`);
+    await store.goto(`${running.demo.url}/legacy`);
     expect(await store.locator('script[src="/dist/querytrail.min.js"][data-app-id]').count()).toBe(0);
     await store.waitForFunction(() => (window as unknown as { QueryTrail?: { instance?: unknown } }).QueryTrail?.instance, undefined, SHOWS_UP);
 
@@ -198,7 +189,7 @@ describe('the rest of the store', () => {
       SHOWS_UP,
     );
     expect(await forwarded.jsonValue()).toMatchObject({ eventType: 'click', objectIDs: [objectID] });
-    await store.goto(`${demo.url}/cart`);
+    await store.goto(`${running.demo.url}/cart`);
 
     const card = inspector.locator('li.event[data-variant="clickedObjectIDs"]').filter({ hasText: 'Staff Pick Clicked' }).first();
     await card.waitFor(SHOWS_UP);
@@ -210,7 +201,7 @@ describe('a product page’s related products', () => {
   type Sent = { eventType?: string; eventSubtype?: string; objectIDs?: string[]; queryID?: string };
   /** The first event the store sent that passes `where`, once it arrived. */
   async function sentEvent(where: (event: Sent) => boolean): Promise<Sent> {
-    const find = () => demo.collector.received.map(({ event }) => event as Sent).find(where);
+    const find = () => running.demo.collector.received.map(({ event }) => event as Sent).find(where);
     await pollUntil(
       () => find() !== undefined,
       SHOWS_UP.timeout,
@@ -223,7 +214,7 @@ describe('a product page’s related products', () => {
 
   it('are not attributed to the search that led to the product, but to the search they came from, if any', async () => {
     // Search A leads to a product; its related products are listed below it.
-    await store.goto(`${demo.url}/search?q=runner`);
+    await store.goto(`${running.demo.url}/search?q=runner`);
     const searchA = await resultsQueryID();
     const result = store.locator('ol.results > li').first();
     const product = (await result.getAttribute('data-insights-object-id')) as string;
@@ -239,7 +230,7 @@ describe('a product page’s related products', () => {
     if (!fromSearchB || !neverSearched) throw new Error('the product page lists fewer than two related products');
 
     // Search B, on its own, leads to one of those related products.
-    await store.goto(`${demo.url}/search?q=${encodeURIComponent(fromSearchB.name)}`);
+    await store.goto(`${running.demo.url}/search?q=${encodeURIComponent(fromSearchB.name)}`);
     const searchB = await resultsQueryID();
     await store.locator(`ol.results > li[data-insights-object-id="${fromSearchB.objectID}"] a`).click();
     await store.waitForURL(`**/product/${fromSearchB.objectID}?queryID=${searchB}`);
@@ -266,7 +257,7 @@ describe('a product page’s related products', () => {
 
 describe('demo server', () => {
   it('answers every search with a fresh Algolia-style queryID on an instrumented results container', async () => {
-    const pages = await Promise.all([1, 2].map(() => fetch(`${demo.url}/search?q=runner`)));
+    const pages = await Promise.all([1, 2].map(() => fetch(`${running.demo.url}/search?q=runner`)));
     const [first, second] = await Promise.all(pages.map((response) => response.text()));
     const queryIDOf = (body: string | undefined) => /data-insights-query-id="([^"]*)"/.exec(body ?? '')?.[1];
     expect(queryIDOf(first)).toMatch(QUERY_ID);
@@ -280,23 +271,23 @@ describe('demo server', () => {
   });
 
   it('serves the next page as a fragment with its own queryID and page number', async () => {
-    const fragment = await (await fetch(`${demo.url}/search/fragment?q=&page=1`)).text();
+    const fragment = await (await fetch(`${running.demo.url}/search/fragment?q=&page=1`)).text();
     expect(fragment).toMatch(/data-insights-query-id="[0-9a-f]{32}" data-insights-page="1"/);
     expect(fragment).not.toContain('<html');
   });
 
   it('serves QueryTrail, the stand-in tag manager script and a 404 for unknown products', async () => {
-    const script = await fetch(`${demo.url}/dist/querytrail.min.js`);
+    const script = await fetch(`${running.demo.url}/dist/querytrail.min.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toContain('javascript');
-    expect((await fetch(`${demo.url}/static/tag-manager.js`)).status).toBe(200);
-    expect((await fetch(`${demo.url}/product/no-such-product`)).status).toBe(404);
+    expect((await fetch(`${running.demo.url}/static/tag-manager.js`)).status).toBe(200);
+    expect((await fetch(`${running.demo.url}/product/no-such-product`)).status).toBe(404);
   });
 });
 
 describe('the inspector', () => {
   const post = (events: unknown[]) =>
-    fetch(`${demo.url}/1/events?X-Algolia-Application-Id=DEMO&X-Algolia-API-Key=demo-search-key`, {
+    fetch(`${running.demo.url}/1/events?X-Algolia-Application-Id=DEMO&X-Algolia-API-Key=demo-search-key`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ events }),
@@ -313,7 +304,7 @@ describe('the inspector', () => {
   });
 
   it('names the validator in use', async () => {
-    expect(await inspector.locator('[data-validator]').textContent()).toBe(demo.validatorName);
+    expect(await inspector.locator('[data-validator]').textContent()).toBe(running.demo.validatorName);
   });
 
   it('marks an invalid event invalid, with the reason, and as not recorded', async () => {
@@ -338,6 +329,6 @@ describe('the inspector', () => {
     await inspector.locator('[data-events-empty]').waitFor();
     expect(await inspector.locator('li.event').count()).toBe(0);
     expect(await inspector.locator('[data-counts]').textContent()).toBe('0 events · 0 valid · 0 invalid');
-    expect(demo.collector.received).toEqual([]);
+    expect(running.demo.collector.received).toEqual([]);
   });
 });

@@ -1,11 +1,10 @@
 // QueryTrail brought by Google Tag Manager: the template of gtm/template.tpl, run by the sandbox
 // stand-in of test/support/gtm.ts on the demo's pages served without QueryTrail's own script tag,
 // as on a site whose only change is the tag manager's container.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_API_KEY, DEMO_APP_ID } from '../../demo/pages.mjs';
-import { startDemo, type RunningDemo } from '../../demo/server.mjs';
-import { launchChromium } from '../../tools/chromium.mjs';
+import { setupDemo } from '../support/demo';
 import { flush, pollUntil, sleep, waitForQueryTrail } from '../support/e2e';
 import { runTemplateOnPage, templateOutcome, updateConsent, type PageRunOptions, type TemplateData, type TemplateOutcome } from '../support/gtm';
 import { storedData as recordsStored } from '../support/stored';
@@ -23,26 +22,15 @@ type SentEvent = {
   objectData?: Array<{ queryID?: string; price?: number }>;
 };
 
-let demo: RunningDemo;
-let browser: Browser;
+const running = setupDemo();
 const contexts: BrowserContext[] = [];
 /** Uncaught errors of the pages, and console errors other than a script that failed to load on purpose. */
 const pageProblems: string[] = [];
 
-beforeAll(async () => {
-  demo = await startDemo({ port: 0 });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.close();
-});
-
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((context) => context.close()));
-  const invalid = demo.collector.received.filter(({ valid }) => !valid);
-  demo.collector.reset();
+  const invalid = running.demo.collector.received.filter(({ valid }) => !valid);
+  running.demo.collector.reset();
   expect(invalid, 'events that fail the official schema reached the collector').toEqual([]);
   expect(pageProblems.splice(0)).toEqual([]);
 });
@@ -53,9 +41,9 @@ afterEach(async () => {
  * QueryTrail to.
  */
 async function tagManagerSite(): Promise<BrowserContext> {
-  const context = await browser.newContext();
+  const context = await running.browser.newContext();
   contexts.push(context);
-  await context.route(`${demo.url}/**`, async (route) => {
+  await context.route(`${running.demo.url}/**`, async (route) => {
     if (route.request().resourceType() !== 'document') return route.fallback();
     const response = await route.fetch();
     const body = (await response.text())
@@ -72,18 +60,18 @@ async function openPage(context: BrowserContext, path: string): Promise<Page> {
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageProblems.push(message.text());
   });
-  await page.goto(`${demo.url}${path}`);
+  await page.goto(`${running.demo.url}${path}`);
   return page;
 }
 
 /** The tag's fields as a user fills them in for this site. */
 function tagFields(): TemplateData {
   return {
-    scriptUrl: `${demo.url}/dist/querytrail.min.js`,
+    scriptUrl: `${running.demo.url}/dist/querytrail.min.js`,
     appId: DEMO_APP_ID,
     apiKey: DEMO_API_KEY,
     region: '',
-    endpoint: demo.url,
+    endpoint: running.demo.url,
     useCookie: true,
     views: true,
     debug: false,
@@ -95,7 +83,7 @@ function tagFields(): TemplateData {
  * in the "Injects scripts" permission when the script is not on the template's default CDN URL.
  */
 async function fireTag(page: Page, fields: TemplateData = {}, options: Omit<PageRunOptions, 'data'> = {}): Promise<void> {
-  await runTemplateOnPage(page, { scriptUrls: [`${demo.url}/dist/*`], ...options, data: { ...tagFields(), ...fields } });
+  await runTemplateOnPage(page, { scriptUrls: [`${running.demo.url}/dist/*`], ...options, data: { ...tagFields(), ...fields } });
 }
 
 async function tagResult(page: Page): Promise<TemplateOutcome> {
@@ -117,7 +105,7 @@ async function fireTagAndStart(page: Page, fields: TemplateData = {}, options: O
   await waitForQueryTrail(page);
 }
 
-const sentEvents = () => demo.collector.received.map(({ event }) => event as SentEvent);
+const sentEvents = () => running.demo.collector.received.map(({ event }) => event as SentEvent);
 
 async function sentEvent(where: (event: SentEvent) => boolean, describe: string): Promise<SentEvent> {
   await pollUntil(
@@ -177,14 +165,14 @@ describe('the template on the legacy page', () => {
     expect(await page.evaluate(() => 'QueryTrail' in window)).toBe(false);
     await fireTag(page, { userToken: 'gtm-visitor-7' });
     const outcome = await tagResult(page);
-    expect(outcome).toMatchObject({ status: 'success', scriptsInjected: [`${demo.url}/dist/querytrail.min.js`] });
+    expect(outcome).toMatchObject({ status: 'success', scriptsInjected: [`${running.demo.url}/dist/querytrail.min.js`] });
     await waitForQueryTrail(page);
 
     const objectID = await clickFirstPick(page);
     await flush(page);
     const click = await sentEvent((event) => event.eventType === 'click' && event.objectIDs?.[0] === objectID, 'the click on the pick');
     expect(click).toMatchObject({ eventName: 'Staff Pick Clicked', userToken: 'gtm-visitor-7', objectIDs: [objectID] });
-    expect(demo.collector.received.every(({ valid }) => valid)).toBe(true);
+    expect(running.demo.collector.received.every(({ valid }) => valid)).toBe(true);
   });
 
   it('injects the script once when the tag fires twice', async () => {
@@ -209,8 +197,8 @@ describe('the template on the legacy page', () => {
 
   it('calls gtmOnFailure when the script cannot be loaded', async () => {
     const page = await openPage(await tagManagerSite(), '/legacy');
-    await fireTag(page, { scriptUrl: `${demo.url}/dist/no-such-querytrail.min.js` });
-    expect(await tagResult(page)).toMatchObject({ status: 'failure', scriptsInjected: [`${demo.url}/dist/no-such-querytrail.min.js`] });
+    await fireTag(page, { scriptUrl: `${running.demo.url}/dist/no-such-querytrail.min.js` });
+    expect(await tagResult(page)).toMatchObject({ status: 'failure', scriptsInjected: [`${running.demo.url}/dist/no-such-querytrail.min.js`] });
   });
 });
 
@@ -249,7 +237,7 @@ describe('Consent Mode’s analytics_storage', () => {
     const scriptHeld = new Promise<void>((resolve) => {
       releaseScript = resolve;
     });
-    await context.route(`${demo.url}/dist/querytrail.min.js`, async (route) => {
+    await context.route(`${running.demo.url}/dist/querytrail.min.js`, async (route) => {
       await scriptHeld;
       await route.fallback();
     });
@@ -335,8 +323,8 @@ describe('the order confirmation page, through the template', () => {
     const { queryID, objectID } = await searchAndClick(context);
     // The order is placed without QueryTrail on the checkout page: only the confirmation page
     // can send the purchase.
-    await context.request.post(`${demo.url}/cart`, { form: { objectID, quantity: '1' } });
-    const placed = await context.request.post(`${demo.url}/checkout`, { maxRedirects: 0 });
+    await context.request.post(`${running.demo.url}/cart`, { form: { objectID, quantity: '1' } });
+    const placed = await context.request.post(`${running.demo.url}/checkout`, { maxRedirects: 0 });
     const orderPath = placed.headers().location as string;
     expect(orderPath).toMatch(/^\/order\/\d+$/);
     const page = await openPage(context, orderPath);
