@@ -74,8 +74,8 @@ function chunksOf(events: InsightsEvent[]): Chunk[] {
   return chunks;
 }
 const eventsOf = (chunks: Chunk[]) => chunks.flatMap(([, events]) => events);
-/** How many events the record stored under `key` holds. */
-export const countOf = (key: IDBValidKey) => (key as [number, number, number, number])[3];
+/** How many events the record stored under `key` holds (QueryTrail 0.1.0 stored one event per record, under three parts). */
+export const countOf = (key: IDBValidKey) => (key as number[])[3] ?? 1;
 
 /** Hands the events not too old to `send`; resolves with those still to keep. */
 function sendFresh(events: InsightsEvent[], send: Send, onExpired: ((count: number) => void) | undefined) {
@@ -113,7 +113,8 @@ function takeChunk(objectStore: IDBObjectStore, into: InsightsEvent[]): Promise<
     const keys = objectStore.getAllKeys(null, 1);
     const chunks = objectStore.getAll(null, 1);
     chunks.onsuccess = () => {
-      const [events = []] = chunks.result as InsightsEvent[][];
+      // A record of QueryTrail 0.1.0 holds one event, not a list of them: it is taken all the same.
+      const events: InsightsEvent[] = chunks.result.flat();
       const [key] = keys.result;
       if (key !== undefined) objectStore.delete(key);
       // Committed at once: a transaction left open by a page frozen into the back/forward cache would hold up the next page's.

@@ -1,4 +1,5 @@
 import { IDBFactory } from 'fake-indexeddb';
+import { createStore, setMany } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createOutbox, OUTBOX_CAP, OUTBOX_CHUNK, STORED_CAP, WRITES_AT_ONCE } from '../../src/delivery/outbox';
 import type { InsightsEvent } from '../../src/events/schemas';
@@ -130,6 +131,20 @@ describe('the outbox', () => {
     expect(delivered.length).toBeGreaterThan(0);
     expect(later.length).toBeGreaterThan(0);
     expect(idsOf([...delivered, ...later]).sort()).toEqual(idsOf(events).sort());
+  });
+
+  it('sends, once, events that QueryTrail 0.1.0 stored one per record, beside chunks stored now', async () => {
+    const earlierVersion = createStore('querytrail-outbox', 'entries');
+    await setMany(
+      [
+        [[1, 0, 0.5], view(1)],
+        [[2, 1, 0.5], view(2)],
+      ],
+      earlierVersion,
+    );
+    await createOutbox({ persistent: true }).add([view(3)]);
+    expect(idsOf(await drained(createOutbox({ persistent: true })))).toEqual(['sku-1', 'sku-2', 'sku-3']);
+    expect(await drained(createOutbox({ persistent: true }))).toEqual([]);
   });
 
   it('never sends again what a page still has in flight when it goes', async () => {
