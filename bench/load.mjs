@@ -25,7 +25,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { launchChromium } from '../tools/chromium.mjs';
 import { startServer } from './server.mjs';
-import { taskAt, traced } from './trace.mjs';
+import { taskAt, traced } from '../tools/trace.mjs';
 
 const SIZES = (process.env.LOAD_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const DEBUG = process.env.LOAD_DEBUG === '1';

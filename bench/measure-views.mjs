@@ -28,7 +28,7 @@
 import { readFileSync } from 'node:fs';
 import { launchChromium } from '../tools/chromium.mjs';
 import { startServer } from './server.mjs';
-import { mainThreadEvents, outermost, topLevelTasks, TRACE_CATEGORIES } from './trace.mjs';
+import { mainThreadEvents, outermost, topLevelTasks, TRACE_CATEGORIES } from '../tools/trace.mjs';
 
 const RUNS = 5;
 const SETTLE_MS = 1_500;

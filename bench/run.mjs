@@ -21,7 +21,7 @@ import { rollup } from 'rollup';
 import { launchChromium } from '../tools/chromium.mjs';
 import { printReport, summarize } from './report.mjs';
 import { startServer } from './server.mjs';
-import { clickTasks, scriptRuns, sumDurations, taskAt, threadTime, traced } from './trace.mjs';
+import { clickTasks, scriptRuns, sumDurations, taskAt, threadTime, traced } from '../tools/trace.mjs';
 
 // BENCH_RUNS=1 for a quick look, more for steadier medians (each run adds about a minute and a half).
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);

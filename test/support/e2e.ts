@@ -90,8 +90,9 @@ export interface E2E {
   /**
    * Opens a fixture page as another tab of `context` (the same storage and network conditions,
    * as another tab of the same user), with the same checks after the test as `open()`.
+   * `beforeLoad` gets the new tab before it loads the page (to start a trace of it, say).
    */
-  openTab(context: BrowserContext, path: string): Promise<TrackedPage>;
+  openTab(context: BrowserContext, path: string, beforeLoad?: (page: Page) => Promise<void>): Promise<TrackedPage>;
 }
 
 export function setupE2E(): E2E {
@@ -145,14 +146,15 @@ export function setupE2E(): E2E {
       contexts.push(context);
       return openTab(context, path, waitForQueryTrail);
     },
-    openTab,
+    openTab: (context, path, beforeLoad) => openTab(context, path, true, beforeLoad),
   };
 
-  async function openTab(context: BrowserContext, path: string, started = true): Promise<TrackedPage> {
+  async function openTab(context: BrowserContext, path: string, started = true, beforeLoad?: (page: Page) => Promise<void>): Promise<TrackedPage> {
     const page = await context.newPage();
     const tracked = track(page);
     pages.push(tracked);
     await page.addInitScript(installProbe);
+    await beforeLoad?.(page);
     await page.goto(url(path));
     if (started) await waitForQueryTrail(page);
     return tracked;
