@@ -14,7 +14,7 @@ export const OUTBOX_CAP = 5000;
  * cannot fill the disk.
  */
 export const STORED_CAP = 20_000;
-/** Events per IndexedDB transaction: a full outbox is written and read in steps that make no long task. */
+/** Events per IndexedDB record, each written and read in a transaction of its own: a full outbox goes in steps that make no long task. */
 export const OUTBOX_CHUNK = 50;
 /**
  * Transactions a store keeps waiting at once: IndexedDB runs them one after the other, and starts
