@@ -1,5 +1,6 @@
 import type { WhoAndWhen } from './events/build';
 import { conversionEvents } from './events/conversions';
+import type { Later } from './lib/later';
 import type { Log } from './lib/log';
 import { conversionOfEntry } from './events/ecommerce';
 import { ATTR, ancestryOf, describeElement, type Ancestry } from './markup/ancestry';
@@ -30,6 +31,7 @@ export function conversions(
   orderIds: OrderIdMemory,
   isInactive: () => boolean,
   log: Log,
+  later: Later,
 ) {
   const convert = async ({ kind, items, value, currency, orderId, eventName, element }: Conversion, who: WhoAndWhen) => {
     // Resolved at once once the stored queryIDs and order IDs are loaded (moments after start), so
@@ -48,6 +50,8 @@ export function conversions(
     }
   };
   const send = (conversion: Conversion, who: WhoAndWhen) => {
+    // The queryIDs of clicks made just before are remembered first: the conversion may need them.
+    later.runNow();
     convert(conversion, who).catch((error: unknown) => log.warn('conversion failed:', error));
   };
   // Load triggers converted: each once per page load, also where a new page of a single-page app finds it again.

@@ -10,6 +10,7 @@ import { createSender, type Sender } from './delivery/sender';
 import { eventsUrl } from './delivery/transport';
 import { withoutUndefined } from './events/build';
 import { auditLoader } from './audit-loader';
+import { createLater, type Later } from './lib/later';
 import { createLog, withoutThrowing, type Log } from './lib/log';
 import { onPageExit } from './lib/page-exit';
 import { quote } from './lib/quote';
@@ -134,6 +135,7 @@ function start(options: Options, log: Log, early: unknown, from: string | undefi
   });
   const emit = emitter(log, sender.enqueue, reject);
   const attribution = createAttribution(memory, options.queryIdParam, log);
+  const later = createLater(log);
 
   const applyStorageConsent = () => {
     memory.setPersistent(privacy.mayStore());
@@ -149,12 +151,14 @@ function start(options: Options, log: Log, early: unknown, from: string | undefi
   };
   let stopCapturing: (() => void) | undefined;
   const started = {
-    ...controls(log, privacy, identity, sender, emit, applyStorageConsent, forgetEverything, () => stopCapturing?.()),
+    ...controls(log, privacy, identity, sender, emit, later, applyStorageConsent, forgetEverything, () => stopCapturing?.()),
     audit: auditLoader(from),
   };
   replayEarlyCalls(started, early);
   identity.keep();
-  stopCapturing = capture(options, log, privacy, identity, attribution, orderIds, emit, reject, (leaving) => {
+  stopCapturing = capture(options, log, privacy, identity, attribution, orderIds, emit, reject, later, (leaving) => {
+    // What clicks left for later is queued and remembered first, so that it leaves or is handed off with the rest.
+    later.runNow();
     identity.keep();
     memory.handOff();
     orderIds.handOff();
@@ -185,10 +189,11 @@ function capture(
   orderIds: OrderIdMemory,
   emit: Emit,
   reject: Reject,
+  later: Later,
   onExit: (leaving: boolean) => void,
 ): () => void {
-  const { clickObject, clickFilter } = objectAndFilterClicks(options, emit, attribution);
-  const convert = conversions(options, emit, reject, attribution, orderIds, privacy.isInactive, log);
+  const { clickObject, clickFilter } = objectAndFilterClicks(options, emit, attribution, later);
+  const convert = conversions(options, emit, reject, attribution, orderIds, privacy.isInactive, log, later);
   const now = () => identity.whoAndWhen(Date.now());
   const interactions = listenForInteractions({
     click: withoutThrowing(log, (path, timestamp, middle) => {
@@ -258,12 +263,16 @@ function controls(
   identity: Identity,
   sender: Sender,
   emit: Emit,
+  later: Later,
   applyStorageConsent: () => void,
   forgetEverything: () => void,
   stopCapturing: () => void,
 ): Omit<QueryTrail, 'audit'> {
   return {
-    flush: () => sender.flush().catch((error: unknown) => log.warn('flush failed:', error)),
+    flush() {
+      later.runNow();
+      return sender.flush().catch((error: unknown) => log.warn('flush failed:', error));
+    },
     setUserToken: identity.setUserToken,
     setAuthenticatedUserToken: identity.setAuthenticatedUserToken,
     getUserToken: identity.getUserToken,
@@ -280,6 +289,8 @@ function controls(
       void sender.retry();
     },
     setOptOut(next) {
+      // Clicks made before are queued first: an opt-out drops them with the rest.
+      later.runNow();
       privacy.setOptOut(next === true);
       applyStorageConsent();
       if (next === true) forgetEverything();
@@ -290,6 +301,7 @@ function controls(
       return emit(withoutUndefined({ ...identity.whoAndWhen(Date.now()), ...event })) !== undefined;
     },
     destroy() {
+      later.runNow();
       privacy.end();
       stopCapturing();
       void sender.flush().finally(() => sender.stop());

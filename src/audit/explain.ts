@@ -157,7 +157,7 @@ function explainObject(ancestry: Ancestry, context: AuditContext, who: WhoAndWhe
   const queryID = attributionOf(context, false, collectingLog([])).ofMarkup(markup);
   const position = positionOf(ancestry);
   const eventName = eventNameOf(ancestry, context.options.clickEventName);
-  const click = outcomeOf(objectClick({ ...markup, queryID, position: () => position }, eventName, who), context.now);
+  const click = outcomeOf(objectClick({ ...markup, queryID, position: queryID ? position : undefined }, eventName, who), context.now);
   const status = isIgnored(ancestry) ? 'ignored' : !click.sent ? 'rejected' : queryID ? 'complete' : 'no-query-id';
   return { objectID: markup.objectID, index: markup.index, queryID, position, eventName, click, status };
 }

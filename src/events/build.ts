@@ -28,8 +28,8 @@ export interface ClickedObject {
   objectID: string;
   index: string | undefined;
   queryID: string | undefined;
-  /** Only needed, and only computed, when there is a queryID. */
-  position: () => number;
+  /** Given with a queryID only: a click after search has one, and no other click does. */
+  position: number | undefined;
 }
 
 export function objectClick(
@@ -37,11 +37,11 @@ export function objectClick(
   eventName: string,
   stamp: WhoAndWhen,
 ): EventOf<'clickedObjectIDsAfterSearch'> | EventOf<'clickedObjectIDs'> {
-  const { queryID } = object;
+  const { queryID, position } = object;
   return eventOf('click', eventName, object.index, stamp, {
     objectIDs: [object.objectID],
     queryID,
-    positions: queryID === undefined ? undefined : [object.position()],
+    positions: position === undefined ? undefined : [position],
   });
 }
 

@@ -22,3 +22,9 @@ export function listenToAnnouncements() {
   };
   return { accepted, rejected, stop };
 }
+
+/**
+ * Resolves once the work clicks leave for a task of their own has run: their events are announced
+ * there, not in the click's task (docs/behaviour.md, What a click costs the page).
+ */
+export const clicksHandled = () => new Promise<void>((resolve) => setTimeout(resolve));

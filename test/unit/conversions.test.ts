@@ -7,7 +7,7 @@ import { readConversion } from '../../src/markup/conversion';
 import { createQueryIdMemory } from '../../src/storage/query-ids';
 import { init, type QueryTrail } from '../../src/trail';
 import { testOptions } from '../support/options';
-import { listenToAnnouncements, type Rejection } from '../support/announcements';
+import { clicksHandled, listenToAnnouncements, type Rejection } from '../support/announcements';
 
 const FROM_MARKUP = 'a'.repeat(32);
 const FROM_URL = 'b'.repeat(32);
@@ -71,6 +71,7 @@ async function clickOnEarlierPage(html: string, selector: string, remembered: { 
   document.body.innerHTML = html;
   const earlierPage = init(options);
   click(selector);
+  await clicksHandled();
   expect(accepted).toMatchObject([{ eventType: 'click', objectIDs: [remembered.objectID], queryID: remembered.queryID }]);
   earlierPage.destroy();
   const laterPage = createQueryIdMemory({ ttlMs: 60_000, persistent: true });

@@ -5,7 +5,7 @@ import type { InsightsEvent } from '../../src/events/schemas';
 import { init, type QueryTrail } from '../../src/trail';
 import { clearCookies } from '../support/cookies';
 import { testOptions } from '../support/options';
-import { listenToAnnouncements, type Rejection } from '../support/announcements';
+import { clicksHandled, listenToAnnouncements, type Rejection } from '../support/announcements';
 import { nextPageDrains } from '../support/outbox';
 
 const QUERY_ID = '0123456789abcdef0123456789abcdef';
@@ -37,7 +37,11 @@ afterEach(() => {
   sessionStorage.clear();
 });
 
-const click = (selector: string) => (document.querySelector(selector) as HTMLElement).click();
+/** Clicks the element, and waits for the task in which the click's event is queued and announced. */
+const click = async (selector: string) => {
+  (document.querySelector(selector) as HTMLElement).click();
+  await clicksHandled();
+};
 
 describe('clicks on results', () => {
   beforeEach(() => {
@@ -49,10 +53,10 @@ describe('clicks on results', () => {
       <ul data-insights-index="articles"><li data-insights-object-id="post-9"><span id="article">Read</span></li></ul>`;
   });
 
-  it('sends clickedObjectIDsAfterSearch with queryID, position, token and the click’s time', () => {
+  it('sends clickedObjectIDsAfterSearch with queryID, position, token and the click’s time', async () => {
     vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_123);
     trail = init({ ...testOptions, userToken: 'user-1', authenticatedUserToken: 'member-7' });
-    click('#one');
+    await click('#one');
     expect(accepted).toEqual([
       {
         eventType: 'click',
@@ -68,10 +72,10 @@ describe('clicks on results', () => {
     ]);
   });
 
-  it('takes the nearest event name, and sends clickedObjectIDs when no queryID is known', () => {
+  it('takes the nearest event name, and sends clickedObjectIDs when no queryID is known', async () => {
     trail = init({ ...testOptions, userToken: 'user-1' });
-    click('#two');
-    click('#article');
+    await click('#two');
+    await click('#article');
     expect(accepted).toMatchObject([
       { eventName: 'Product Clicked', objectIDs: ['sku-2'], positions: [12] },
       { eventType: 'click', eventName: 'Hit Clicked', index: 'articles', objectIDs: ['post-9'] },
@@ -80,29 +84,31 @@ describe('clicks on results', () => {
     expect(accepted[1]).not.toHaveProperty('positions');
   });
 
-  it('counts middle clicks but not right clicks', () => {
+  it('counts middle clicks but not right clicks', async () => {
     trail = init(testOptions);
     const target = document.querySelector('#one') as HTMLElement;
     target.dispatchEvent(new MouseEvent('auxclick', { bubbles: true, button: 1 }));
     target.dispatchEvent(new MouseEvent('auxclick', { bubbles: true, button: 2 }));
+    await clicksHandled();
     expect(accepted).toHaveLength(1);
   });
 
-  it('never calls preventDefault', () => {
+  it('never calls preventDefault', async () => {
     trail = init(testOptions);
     const event = new MouseEvent('click', { bubbles: true, cancelable: true });
     (document.querySelector('#one') as HTMLElement).dispatchEvent(event);
+    await clicksHandled();
     expect(event.defaultPrevented).toBe(false);
     expect(accepted).toHaveLength(1);
   });
 
-  it('sends nothing after opt-out or destroy', () => {
+  it('sends nothing after opt-out or destroy', async () => {
     trail = init({ ...testOptions, optOut: true });
-    click('#one');
+    await click('#one');
     trail.setOptOut(false);
-    click('#one');
+    await click('#one');
     trail.destroy();
-    click('#one');
+    await click('#one');
     expect(accepted).toHaveLength(1);
   });
 });
@@ -122,11 +128,11 @@ describe('broken markup', () => {
     ],
     ['no index', `<li data-insights-object-id="a"><b>x</b></li>`, 'index: must not be empty'],
     ['a filter without attribute', `<a data-insights-index="p" data-insights-filter="Apple"><b>x</b></a>`, 'filters.0: must be "attribute:value"'],
-  ])('drops %s with a warning naming the element and the rule', (_, markup, rule) => {
+  ])('drops %s with a warning naming the element and the rule', async (_, markup, rule) => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     document.body.innerHTML = markup;
     trail = init(testOptions);
-    click('b');
+    await click('b');
     expect(accepted).toEqual([]);
     expect(rejected).toHaveLength(1);
     expect(rejected[0]?.rule).toContain(rule);
@@ -135,7 +141,7 @@ describe('broken markup', () => {
     expect(String(warn.mock.calls[0]?.[1])).toContain(rule);
     expect(String(warn.mock.calls[0]?.[1])).toContain(`from <${(document.body.firstElementChild as Element).localName}`);
   });
-  it('sends a click whose queryID is invalid without it (no valid queryID is known: docs/behaviour.md, Attribution), with a warning naming the element', () => {
+  it('sends a click whose queryID is invalid without it (no valid queryID is known: docs/behaviour.md, Attribution), with a warning naming the element', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     document.body.innerHTML = `
       <ol data-insights-index="p" data-insights-query-id="${QUERY_ID}">
@@ -143,8 +149,8 @@ describe('broken markup', () => {
         <li id="empty" data-insights-object-id="b" data-insights-query-id=""><i>y</i></li>
       </ol>`;
     trail = init(testOptions);
-    click('b');
-    click('i');
+    await click('b');
+    await click('i');
     expect(accepted).toMatchObject([
       { eventType: 'click', index: 'p', objectIDs: ['a'] },
       { eventType: 'click', index: 'p', objectIDs: ['b'] },
@@ -160,14 +166,14 @@ describe('broken markup', () => {
 });
 
 describe('filters', () => {
-  it('sends clickedFilters with the container’s index, split into events of 20', () => {
+  it('sends clickedFilters with the container’s index, split into events of 20', async () => {
     const many = Array.from({ length: 25 }, (_, n) => `size:${n}`).join(',');
     document.body.innerHTML = `
       <aside data-insights-index="products"><a id="brand" data-insights-filter="brand:Apple Inc,discount:10%">Apple</a></aside>
       <a id="sizes" data-insights-filter="${many}">All sizes</a>`;
     trail = init({ ...testOptions, index: 'fallback_index' });
-    click('#brand');
-    click('#sizes');
+    await click('#brand');
+    await click('#sizes');
     expect(accepted).toMatchObject([
       { eventType: 'click', eventName: 'Filter Clicked', index: 'products', filters: ['brand:Apple%20Inc', 'discount:10%25'] },
       { index: 'fallback_index', filters: Array.from({ length: 20 }, (_, n) => `size:${n}`) },
@@ -177,15 +183,15 @@ describe('filters', () => {
 });
 
 describe('labels', () => {
-  it('sends one event for a click on a label around its checkbox, which the browser follows with a click on the checkbox', () => {
+  it('sends one event for a click on a label around its checkbox, which the browser follows with a click on the checkbox', async () => {
     document.body.innerHTML = `
       <ul data-insights-index="products">
         <li data-insights-filter="brand:Apple"><label><input type="checkbox"><span id="apple">Apple</span></label></li>
         <li><label data-insights-filter="brand:Acme" for="acme"><span id="acme-label">Acme</span></label><input type="checkbox" id="acme"></li>
       </ul>`;
     trail = init(testOptions);
-    click('#apple');
-    click('#acme-label');
+    await click('#apple');
+    await click('#acme-label');
     expect(accepted).toMatchObject([{ filters: ['brand:Apple'] }, { filters: ['brand:Acme'] }]);
   });
 });
@@ -213,7 +219,7 @@ describe('identity', () => {
     expect(tokenOf(testOptions)).toMatch(/^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it('passes over an invalid token from search-insights or the cookie with a console.error, and sends a valid one', () => {
+  it('passes over an invalid token from search-insights or the cookie with a console.error, and sends a valid one', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     document.cookie = '_ALGOLIA=has%20space;path=/';
     (window as { aa?: unknown }).aa = (method: string, _: null, callback: (error: null, token: string) => void) => {
@@ -225,7 +231,7 @@ describe('identity', () => {
       expect.stringMatching(/search-insights: "ééé" is not a valid user token \(1 to 128 characters.*not used/),
       expect.stringMatching(/cookie: "has space" is not a valid user token/),
     ]);
-    click('b');
+    await click('b');
     expect(accepted).toMatchObject([{ userToken: trail.getUserToken() }]);
   });
 
@@ -282,7 +288,7 @@ describe('identity', () => {
       expect(document.cookie).not.toContain(first);
     });
 
-    it('renews the 30 minutes when the page is hidden or left, never on a click', () => {
+    it('renews the 30 minutes when the page is hidden or left, never on a click', async () => {
       // The click leaves in a beacon at pagehide.
       vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
       trail = init(testOptions);
@@ -290,7 +296,7 @@ describe('identity', () => {
       const stored = () => Object.values({ ...localStorage });
       const atStart = stored();
       now += 20 * MINUTE;
-      click('b');
+      await click('b');
       expect(stored(), 'written on the click').toEqual(atStart);
       window.dispatchEvent(new Event('pagehide'));
       expect(stored()).not.toEqual(atStart);
@@ -361,7 +367,7 @@ describe('identity', () => {
       expect(error).not.toHaveBeenCalled();
       expect(trail.getUserToken()).toMatch(/^anonymous-[0-9a-f-]{36}$/);
       trail.setConsent('granted');
-      click('b');
+      await click('b');
       expect(accepted).toMatchObject([{ userToken: trail.getUserToken() }]);
       await vi.waitFor(() => expect(log.mock.calls.flat().join(' ')).toContain('IndexedDB failed, using memory'));
       trail.setOptOut(true);
@@ -370,25 +376,25 @@ describe('identity', () => {
     }
   });
 
-  it('rejects invalid tokens with a clear error and keeps the previous one', () => {
+  it('rejects invalid tokens with a clear error and keeps the previous one', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     trail = init({ ...testOptions, userToken: 'user-1' });
     trail.setUserToken('has spaces');
     trail.setAuthenticatedUserToken('é');
     expect(error).toHaveBeenCalledTimes(2);
     expect(String(error.mock.calls[0]?.[1])).toContain('"has spaces" is not a valid user token');
-    click('b');
+    await click('b');
     expect(accepted).toMatchObject([{ userToken: 'user-1' }]);
     expect(accepted[0]).not.toHaveProperty('authenticatedUserToken');
   });
 
-  it('stamps later events with tokens set at runtime', () => {
+  it('stamps later events with tokens set at runtime', async () => {
     trail = init(testOptions);
     trail.setUserToken('user-2');
     trail.setAuthenticatedUserToken('member-2');
-    click('b');
+    await click('b');
     trail.setAuthenticatedUserToken(undefined);
-    click('b');
+    await click('b');
     expect(accepted).toMatchObject([{ userToken: 'user-2', authenticatedUserToken: 'member-2' }, { userToken: 'user-2' }]);
     expect(accepted[1]).not.toHaveProperty('authenticatedUserToken');
   });
@@ -407,8 +413,8 @@ describe('runtime API', () => {
   it('flush() sends what waits as one text/plain request with credentials in the query string', async () => {
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
     trail = init({ ...testOptions, userToken: 'user-1' });
-    click('b');
-    click('b');
+    await click('b');
+    await click('b');
     await trail.flush();
     const fetch = vi.mocked(globalThis.fetch);
     expect(fetch).toHaveBeenCalledTimes(1);
@@ -418,23 +424,23 @@ describe('runtime API', () => {
     expect(JSON.parse(request.body as string).events).toHaveLength(2);
   });
 
-  it('logs every event and every rejection in debug mode', () => {
+  it('logs every event and every rejection in debug mode', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
     trail = init({ ...testOptions, debug: true });
-    click('b');
+    await click('b');
     // @ts-expect-error: a script without types can pass any event; this one is refused
     trail.track({ eventType: 'nope' });
     expect(log.mock.calls.some(([, what, event]) => what === 'event' && (event as { objectIDs: string[] }).objectIDs[0] === 'a')).toBe(true);
     expect(rejected).toHaveLength(1);
   });
 
-  it('keeps quiet without debug', () => {
+  it('keeps quiet without debug', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
     trail = init(testOptions);
-    click('b');
+    await click('b');
     expect(log).not.toHaveBeenCalled();
   });
 });
@@ -444,23 +450,23 @@ describe('one instance per page (a framework’s double mount, hot reload)', () 
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
   });
 
-  it('returns the running instance from a second init(), with its own options, and says so in debug mode', () => {
+  it('returns the running instance from a second init(), with its own options, and says so in debug mode', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     trail = init({ ...testOptions, userToken: 'first', debug: true });
     const second = init({ ...testOptions, userToken: 'second' });
     expect(second).toBe(trail);
     expect(second.getUserToken()).toBe('first');
     expect(log).toHaveBeenCalledWith('QueryTrail:', expect.stringContaining('a second init() returns the running instance'));
-    click('b');
+    await click('b');
     expect(accepted).toHaveLength(1);
   });
 
-  it('starts a fresh instance after destroy(): mount, unmount, mount again', () => {
+  it('starts a fresh instance after destroy(): mount, unmount, mount again', async () => {
     const first = init({ ...testOptions, userToken: 'first' });
     first.destroy();
     trail = init({ ...testOptions, userToken: 'second' });
     expect(trail).not.toBe(first);
-    click('b');
+    await click('b');
     expect(accepted).toMatchObject([{ userToken: 'second' }]);
   });
 
@@ -480,12 +486,12 @@ describe('one instance per page (a framework’s double mount, hot reload)', () 
     expect(reloaded.init(testOptions)).toBe(trail);
   });
 
-  it('starts on a later init() when an earlier one had invalid options', () => {
+  it('starts on a later init() when an earlier one had invalid options', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const inactive = init({ appId: 'APP' });
     trail = init(testOptions);
     expect(trail).not.toBe(inactive);
-    click('b');
+    await click('b');
     expect(accepted).toHaveLength(1);
   });
 });
@@ -522,7 +528,7 @@ describe('storage and delivery through the runtime API', () => {
     const optOut = () => trail?.setOptOut(true);
     document.addEventListener('querytrail:event', optOut);
     try {
-      click('b');
+      await click('b');
     } finally {
       document.removeEventListener('querytrail:event', optOut);
     }
@@ -536,7 +542,7 @@ describe('storage and delivery through the runtime API', () => {
     const { fetch, answer } = firstSendHeld();
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
     trail = init(testOptions);
-    click('b');
+    await click('b');
     const inFlight = trail.flush();
     trail.setOptOut(true);
     answer(503);
@@ -551,7 +557,7 @@ describe('storage and delivery through the runtime API', () => {
     const { fetch, answer } = firstSendHeld();
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
     trail = init(testOptions);
-    click('b');
+    await click('b');
     void trail.flush();
     trail.destroy();
     answer(503);
@@ -599,7 +605,7 @@ describe('storage and delivery through the runtime API', () => {
   it('stores what failed before consent once setConsent("granted") comes', async () => {
     vi.stubGlobal('fetch', answering(503));
     trail = init({ ...testOptions, consent: 'pending' });
-    click('b');
+    await click('b');
     await trail.flush();
     trail.setConsent('granted');
     await vi.waitFor(async () => expect(await nextPageDrains()).toMatchObject([{ objectIDs: ['a'] }]));
@@ -614,5 +620,98 @@ describe('storage and delivery through the runtime API', () => {
     await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
     await trail.flush();
     expect(await nextPageDrains()).toMatchObject([{ objectIDs: ['stored'] }]);
+  });
+});
+
+describe('what a click costs the page: its event is queued in a task of its own', () => {
+  const answering = () => vi.fn(async (_url: string, _request?: RequestInit) => new Response('{}', { status: 200 }));
+  const fetchedEvents = (fetch: ReturnType<typeof answering>) => fetch.mock.calls.flatMap(([, request]) => JSON.parse(String(request?.body)).events);
+  beforeEach(() => {
+    vi.stubGlobal('indexedDB', new IDBFactory());
+    document.body.innerHTML = `
+      <ol data-insights-index="products" data-insights-query-id="${QUERY_ID}">
+        <li data-insights-object-id="sku-1" data-insights-position="4"><a id="result" href="#sku-1">One</a></li>
+      </ol>
+      <section data-insights-index="products">
+        <div data-insights-object-id="sku-1"><button id="add" data-insights-conversion="addToCart">Add</button></div>
+      </section>`;
+  });
+
+  it('announces the event after the click’s own task, not during it', async () => {
+    trail = init(testOptions);
+    click('#result');
+    expect(accepted).toEqual([]);
+    await clicksHandled();
+    expect(accepted).toMatchObject([{ objectIDs: ['sku-1'], queryID: QUERY_ID, positions: [4] }]);
+  });
+
+  it('reads the markup as it stood at the click, whatever the page’s own click handler changes', async () => {
+    trail = init(testOptions);
+    const link = document.querySelector('#result') as HTMLElement;
+    const item = link.parentElement as HTMLElement;
+    link.addEventListener('click', () => {
+      item.setAttribute('data-insights-object-id', 'sku-2');
+      item.setAttribute('data-insights-position', '9');
+      item.remove();
+    });
+    link.click();
+    await clicksHandled();
+    expect(accepted).toMatchObject([{ objectIDs: ['sku-1'], queryID: QUERY_ID, positions: [4] }]);
+  });
+
+  it('sends the event of a click made just before flush()', async () => {
+    const fetch = answering();
+    vi.stubGlobal('fetch', fetch);
+    trail = init(testOptions);
+    click('#result');
+    await trail.flush();
+    expect(fetchedEvents(fetch)).toMatchObject([{ objectIDs: ['sku-1'], queryID: QUERY_ID }]);
+  });
+
+  it('sends the event of a click made just before the page is left, in the exit’s beacon', () => {
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
+    trail = init(testOptions);
+    click('#result');
+    window.dispatchEvent(new Event('pagehide'));
+    const beaconed = beacon.mock.calls.flatMap(([, body]) => JSON.parse(String(body)).events);
+    expect(beaconed).toMatchObject([{ objectIDs: ['sku-1'], queryID: QUERY_ID }]);
+  });
+
+  it('sends the event of a click made just before destroy()', async () => {
+    const fetch = answering();
+    vi.stubGlobal('fetch', fetch);
+    trail = init(testOptions);
+    click('#result');
+    trail.destroy();
+    expect(accepted).toHaveLength(1);
+    await vi.waitFor(() => expect(fetchedEvents(fetch)).toMatchObject([{ objectIDs: ['sku-1'] }]));
+  });
+
+  it('sends nothing of a click made just before setOptOut(true)', async () => {
+    const fetch = answering();
+    vi.stubGlobal('fetch', fetch);
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
+    trail = init(testOptions);
+    click('#result');
+    trail.setOptOut(true);
+    await clicksHandled();
+    await trail.flush();
+    window.dispatchEvent(new Event('pagehide'));
+    expect(fetch).not.toHaveBeenCalled();
+    expect(beacon).not.toHaveBeenCalled();
+  });
+
+  it('attributes an add-to-cart made before the result click’s task to the search of that click', async () => {
+    trail = init(testOptions);
+    // Moments after start, what earlier pages stored is loaded: from then on a conversion is resolved at once.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both in one task: the conversion reads the queryID the click remembers.
+    click('#result');
+    click('#add');
+    await clicksHandled();
+    expect(accepted).toMatchObject([
+      { eventType: 'click', objectIDs: ['sku-1'] },
+      { eventType: 'conversion', eventSubtype: 'addToCart', objectIDs: ['sku-1'], queryID: QUERY_ID },
+    ]);
   });
 });
