@@ -39,21 +39,23 @@ export type TokenSource = 'option' | 'search-insights' | 'cookie' | 'visit' | 'g
 
 /**
  * The option, then search-insights, then the `_ALGOLIA` cookie, then the token this visit
- * generated on an earlier page (`visitToken`), then a new anonymous token. A token found that
- * breaks the API's pattern is passed over and `refuse`d, so that the page learns why its events
- * do not carry it.
+ * generated on an earlier page (`visitToken`), then a new anonymous token. Each source is read
+ * only when those before it have no valid token: the first read of localStorage costs a page
+ * milliseconds. A token found that breaks the API's pattern is passed over and `refuse`d, so
+ * that the page learns why its events do not carry it.
  */
 export function resolveUserToken(
   option: string | undefined,
-  visitToken: string | undefined,
+  visitToken: () => string | undefined,
   refuse: (source: TokenSource, token: unknown) => void,
 ): { token: string; source: TokenSource } {
   if (option !== undefined) return { token: option, source: 'option' };
-  for (const [source, token] of [
-    ['search-insights', searchInsightsToken()],
-    ['cookie', readCookie(TOKEN_COOKIE)],
+  for (const [source, read] of [
+    ['search-insights', searchInsightsToken],
+    ['cookie', () => readCookie(TOKEN_COOKIE)],
     ['visit', visitToken],
   ] as const) {
+    const token = read();
     if (isValidToken(token)) return { token, source };
     if (token) refuse(source, token);
   }
@@ -89,7 +91,7 @@ export function createIdentity(
   let user: { token: string; source: TokenSource } | undefined;
   const current = () => {
     if (!user) {
-      user = resolveUserToken(options.userToken, mayStore() ? readVisitToken(Date.now()) : undefined, refuse);
+      user = resolveUserToken(options.userToken, () => (mayStore() ? readVisitToken(Date.now()) : undefined), refuse);
       log.debug(`user token from ${user.source}: ${user.token}`);
     }
     return user;

@@ -219,6 +219,20 @@ describe('identity', () => {
     expect(tokenOf(testOptions)).toMatch(/^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('reads no later source than the one that gives a valid token: with the option, localStorage is never read', async () => {
+    const read = vi.spyOn(localStorage, 'getItem');
+    trail = init({ ...testOptions, userToken: 'from-option' });
+    document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
+    await click('b');
+    window.dispatchEvent(new Event('pagehide'));
+    expect(accepted).toMatchObject([{ userToken: 'from-option' }]);
+    expect(read).not.toHaveBeenCalled();
+    trail.destroy();
+    trail = init(testOptions);
+    expect(trail.getUserToken()).toMatch(/^anonymous-/);
+    expect(read).toHaveBeenCalledWith('querytrail-user-token');
+  });
+
   it('passes over an invalid token from search-insights or the cookie with a console.error, and sends a valid one', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     document.cookie = '_ALGOLIA=has%20space;path=/';
