@@ -11,6 +11,8 @@
 //   heap    JS heap used after two forced garbage collections, right after start;
 //   clicks  CLICKS synthetic clicks on distinct results' titles, one per task, then QueryTrail's
 //           flush(), then CLICK_SETTLE_MS; then requests are counted at both ends;
+//   dispatch the same clicks on a fresh page of the same size, untraced: each click's dispatch
+//           timed by the page itself (cross-origin isolated, so its clock has 5 µs steps);
 //   append  APPENDED results added in one insertAdjacentHTML, then APPEND_SETTLE_MS.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -215,6 +217,45 @@ async function measureClicks(browser, page, { origin, results, collector, userTo
   };
 }
 
+/**
+ * The clicks' dispatch as the page's own code would time it, untraced: tracing slows every call
+ * into script, so the traced click task counts a contender's script several times over. What a
+ * click queues for its own task's microtasks, or for later tasks, is not counted here.
+ */
+async function measureClickDispatch(browser, { url, contender, results }) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${url}-dispatch`);
+    await page.waitForFunction(contender.ready, undefined, { polling: 20, timeout: 10_000 });
+    await page.waitForTimeout(START_SETTLE_MS);
+    const times = await page.evaluate(
+      async ({ count, step }) => {
+        if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated: its clock counts in 100 µs steps');
+        const titles = document.querySelectorAll('#results h2');
+        const channel = new MessageChannel();
+        const nextTask = () =>
+          new Promise((resolve) => {
+            channel.port1.onmessage = resolve;
+            channel.port2.postMessage(null);
+          });
+        const times = [];
+        for (let n = 0; n < count; n++) {
+          await nextTask();
+          const before = performance.now();
+          titles[(n * step) % titles.length].click();
+          times.push((performance.now() - before) * 1000);
+        }
+        return times.sort((a, b) => a - b);
+      },
+      { count: CLICKS, step: Math.max(1, Math.floor(results / CLICKS)) },
+    );
+    return { clickDispatchMedian: times[Math.floor(CLICKS / 2)], clickDispatchP95: times[Math.ceil(CLICKS * 0.95) - 1] };
+  } finally {
+    await context.close();
+  }
+}
+
 async function measureAppend(browser, page, { origin, results, contender }) {
   const html = resultItems(results + 1, APPENDED);
   const { events, tasks } = await traced(browser, page, origin, () =>
@@ -237,22 +278,24 @@ async function measure(browser, { origin, collector }, contender, results, run) 
   const userToken = `bench-${run}-${results}-${contender.id}`;
   const url = `${origin}/results?contender=${contender.id}&results=${results}&userToken=${userToken}`;
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const figures = {};
   try {
     const page = await context.newPage();
     await page.addInitScript(recordLongTasks);
-    const figures = { ...(await measureStart(browser, page, { origin, url, contender })), ...(await measureHeap(page)) };
+    Object.assign(figures, await measureStart(browser, page, { origin, url, contender }), await measureHeap(page));
     Object.assign(figures, await measureClicks(browser, page, { origin, results, collector, userToken }));
-    return { ...figures, ...(await measureAppend(browser, page, { origin, results, contender })) };
+    Object.assign(figures, await measureAppend(browser, page, { origin, results, contender }));
   } finally {
     await context.close();
   }
+  return Object.assign(figures, await measureClickDispatch(browser, { url, contender, results }));
 }
 
 if (!existsSync(FILES['/dist/querytrail.min.js'])) throw new Error('dist/querytrail.min.js is missing: run `npm run build` first');
 const began = Date.now();
 const files = await servedFiles();
 const gzippedBytes = (scripts) => scripts.reduce((sum, path) => sum + gzipSync(files[path], { level: 9 }).length, 0);
-const server = await startServer({ appId: APP_ID, apiKey: API_KEY, scripts: files, page: pageFor });
+const server = await startServer({ appId: APP_ID, apiKey: API_KEY, scripts: files, page: pageFor, isolated: true });
 const browser = await launchChromium();
 try {
   /** runs[results][contender id] = figures of each run */
