@@ -221,6 +221,8 @@ describe('identity', () => {
 
   it('reads no later source than the one that gives a valid token: with the option, localStorage is never read', async () => {
     const read = vi.spyOn(localStorage, 'getItem');
+    // The click leaves in a beacon at pagehide.
+    vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
     trail = init({ ...testOptions, userToken: 'from-option' });
     document.body.innerHTML = '<div data-insights-index="p" data-insights-object-id="a"><b>x</b></div>';
     await click('b');
