@@ -38,7 +38,11 @@ export function readPageOptions(): PageOptions {
 
 /** Where the running instance's user token comes from (docs/behaviour.md, Identity). */
 export function tokenSourceOf(token: string, options: Options, now: number): TokenSource | 'setUserToken' {
-  const atStart = resolveUserToken(options.userToken, () => readVisitToken(now), () => {});
+  const atStart = resolveUserToken(
+    options.userToken,
+    () => readVisitToken(now),
+    () => {},
+  );
   if (atStart.token === token) return atStart.source;
   // Nothing on the page holds it: generated on this page and not kept (no storage consent), or set later.
   return atStart.source === 'generated' && !options.userToken ? 'generated' : 'setUserToken';
