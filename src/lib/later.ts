@@ -21,7 +21,9 @@ export function createLater(log: Log): Later {
   };
   return {
     add(work) {
-      // One task for everything added before it runs.
+      // One task for everything added before it runs. A timer, not nextTask(): a MessageChannel
+      // made per click cost the click's task about 80 µs, a timer about 16. Hidden tabs throttle
+      // timers, but a click comes from a page that is seen, and one hidden or left runs what waits.
       if (waiting.push(withoutThrowing(log, work)) === 1) setTimeout(runNow);
     },
     runNow,
