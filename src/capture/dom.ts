@@ -100,12 +100,17 @@ export function followDom(handlers: DomHandlers): FollowedDom {
     for (const objects of matching(root, OBJECT_SELECTOR)) for (const object of objects) handlers.lost(object);
   };
 
+  // Subtrees that came and went, looked at later a slice at a time, in the order they changed: a
+  // mutation callback runs in the task of the page's own change, and a page that adds 1,000
+  // results at once would otherwise make that task 1,000 subtree scans longer.
+  const loseSubtree = (node: Node) => node instanceof Element && lose(node);
+  const scanSubtree = (node: Node) => node instanceof Element && node.isConnected && scan(node);
   const mutations = new MutationObserver((records) => {
     for (const record of records) {
       const target = record.target as Element;
       if (record.type === 'childList') {
-        for (const node of record.removedNodes) if (node instanceof Element) lose(node);
-        for (const node of record.addedNodes) if (node instanceof Element && node.isConnected) scan(node);
+        queue.add(record.removedNodes, loseSubtree);
+        queue.add(record.addedNodes, scanSubtree);
       } else if (target.isConnected) {
         // A new view set: its objects are found anew, those of shadow trees inside it too.
         if (record.attributeName === ATTR.queryId) scan(target);
