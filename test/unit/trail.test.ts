@@ -640,6 +640,8 @@ describe('storage and delivery through the runtime API', () => {
 });
 
 describe('what a click costs the page: its event is queued in a task of its own', () => {
+  /** Clicks, and goes on in the same task: what the click left for later has not run yet. */
+  const clickOnly = (selector: string) => (document.querySelector(selector) as HTMLElement).click();
   const answering = () => vi.fn(async (_url: string, _request?: RequestInit) => new Response('{}', { status: 200 }));
   const fetchedEvents = (fetch: ReturnType<typeof answering>) => fetch.mock.calls.flatMap(([, request]) => JSON.parse(String(request?.body)).events);
   beforeEach(() => {
@@ -655,7 +657,7 @@ describe('what a click costs the page: its event is queued in a task of its own'
 
   it('announces the event after the click’s own task, not during it', async () => {
     trail = init(testOptions);
-    click('#result');
+    clickOnly('#result');
     expect(accepted).toEqual([]);
     await clicksHandled();
     expect(accepted).toMatchObject([{ objectIDs: ['sku-1'], queryID: QUERY_ID, positions: [4] }]);
@@ -679,7 +681,7 @@ describe('what a click costs the page: its event is queued in a task of its own'
     const fetch = answering();
     vi.stubGlobal('fetch', fetch);
     trail = init(testOptions);
-    click('#result');
+    clickOnly('#result');
     await trail.flush();
     expect(fetchedEvents(fetch)).toMatchObject([{ objectIDs: ['sku-1'], queryID: QUERY_ID }]);
   });
@@ -687,7 +689,7 @@ describe('what a click costs the page: its event is queued in a task of its own'
   it('sends the event of a click made just before the page is left, in the exit’s beacon', () => {
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
     trail = init(testOptions);
-    click('#result');
+    clickOnly('#result');
     window.dispatchEvent(new Event('pagehide'));
     const beaconed = beacon.mock.calls.flatMap(([, body]) => JSON.parse(String(body)).events);
     expect(beaconed).toMatchObject([{ objectIDs: ['sku-1'], queryID: QUERY_ID }]);
@@ -697,7 +699,7 @@ describe('what a click costs the page: its event is queued in a task of its own'
     const fetch = answering();
     vi.stubGlobal('fetch', fetch);
     trail = init(testOptions);
-    click('#result');
+    clickOnly('#result');
     trail.destroy();
     expect(accepted).toHaveLength(1);
     await vi.waitFor(() => expect(fetchedEvents(fetch)).toMatchObject([{ objectIDs: ['sku-1'] }]));
@@ -708,7 +710,7 @@ describe('what a click costs the page: its event is queued in a task of its own'
     vi.stubGlobal('fetch', fetch);
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
     trail = init(testOptions);
-    click('#result');
+    clickOnly('#result');
     trail.setOptOut(true);
     await clicksHandled();
     await trail.flush();
@@ -722,8 +724,8 @@ describe('what a click costs the page: its event is queued in a task of its own'
     // Moments after start, what earlier pages stored is loaded: from then on a conversion is resolved at once.
     await new Promise((resolve) => setTimeout(resolve, 100));
     // Both in one task: the conversion reads the queryID the click remembers.
-    click('#result');
-    click('#add');
+    clickOnly('#result');
+    clickOnly('#add');
     await clicksHandled();
     expect(accepted).toMatchObject([
       { eventType: 'click', objectIDs: ['sku-1'] },
