@@ -119,6 +119,37 @@ function recordLongTasks() {
   });
 }
 
+// Init script: the click loop both click phases run in the page. Each click is in a task of its
+// own, on a distinct result's title where there are enough (on a short page, each in turn again);
+// `timed` returns each click's dispatch in µs, sorted, as the page's clock reads it.
+function defineClickResults() {
+  window.clickResults = async (count, results, timed) => {
+    const titles = document.querySelectorAll('#results h2');
+    const step = Math.max(1, Math.floor(results / count));
+    const channel = new MessageChannel();
+    const nextTask = () =>
+      new Promise((resolve) => {
+        channel.port1.onmessage = resolve;
+        channel.port2.postMessage(null);
+      });
+    const times = [];
+    for (let n = 0; n < count; n++) {
+      await nextTask();
+      const title = titles[(n * step) % titles.length];
+      if (!timed) {
+        title.click();
+        continue;
+      }
+      const before = performance.now();
+      title.click();
+      times.push((performance.now() - before) * 1000);
+    }
+    return times.sort((a, b) => a - b);
+  };
+}
+
+const VIEWPORT = { width: 1200, height: 800 };
+
 const ms = (us) => us / 1000;
 
 async function until(condition, timeoutMs) {
@@ -126,12 +157,15 @@ async function until(condition, timeoutMs) {
   while (!condition() && Date.now() < deadline) await new Promise((later) => setTimeout(later, 20));
 }
 
+/** Loads the contender's page and waits until it started, then START_SETTLE_MS more. */
+async function loadAndSettle(page, url, contender) {
+  await page.goto(url);
+  await page.waitForFunction(contender.ready, undefined, { polling: 20, timeout: 10_000 });
+  await page.waitForTimeout(START_SETTLE_MS);
+}
+
 async function measureStart(browser, page, { origin, url, contender }) {
-  const { events, tasks } = await traced(browser, page, origin, async () => {
-    await page.goto(url);
-    await page.waitForFunction(contender.ready, undefined, { polling: 20, timeout: 10_000 });
-    await page.waitForTimeout(START_SETTLE_MS);
-  });
+  const { events, tasks } = await traced(browser, page, origin, () => loadAndSettle(page, url, contender));
   const runs = scriptRuns(
     events,
     contender.scripts.map((path) => origin + path),
@@ -179,23 +213,12 @@ async function measureClicks(browser, page, { origin, results, collector, userTo
   const preflightsBefore = preflightCount();
   const { events, tasks } = await traced(browser, page, origin, () =>
     page.evaluate(
-      async ({ count, step, settleMs }) => {
-        const titles = document.querySelectorAll('#results h2');
-        const channel = new MessageChannel();
-        const nextTask = () =>
-          new Promise((resolve) => {
-            channel.port1.onmessage = resolve;
-            channel.port2.postMessage(null);
-          });
-        for (let n = 0; n < count; n++) {
-          await nextTask();
-          titles[(n * step) % titles.length].click();
-        }
+      async ({ count, results, settleMs }) => {
+        await window.clickResults(count, results, false);
         await window.QueryTrail?.instance.flush();
         await new Promise((done) => setTimeout(done, settleMs));
       },
-      // Distinct results where there are enough; on a short page, each in turn again.
-      { count: CLICKS, step: Math.max(1, Math.floor(results / CLICKS)), settleMs: CLICK_SETTLE_MS },
+      { count: CLICKS, results, settleMs: CLICK_SETTLE_MS },
     ),
   );
   // Requests still on their way, or retried: until every click arrived, or nothing moved for a while.
@@ -223,32 +246,17 @@ async function measureClicks(browser, page, { origin, results, collector, userTo
  * click queues for its own task's microtasks, or for later tasks, is not counted here.
  */
 async function measureClickDispatch(browser, { url, contender, results }) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     const page = await context.newPage();
-    await page.goto(`${url}-dispatch`);
-    await page.waitForFunction(contender.ready, undefined, { polling: 20, timeout: 10_000 });
-    await page.waitForTimeout(START_SETTLE_MS);
+    await page.addInitScript(defineClickResults);
+    await loadAndSettle(page, `${url}-dispatch`, contender);
     const times = await page.evaluate(
-      async ({ count, step }) => {
+      ({ count, results }) => {
         if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated: its clock counts in 100 µs steps');
-        const titles = document.querySelectorAll('#results h2');
-        const channel = new MessageChannel();
-        const nextTask = () =>
-          new Promise((resolve) => {
-            channel.port1.onmessage = resolve;
-            channel.port2.postMessage(null);
-          });
-        const times = [];
-        for (let n = 0; n < count; n++) {
-          await nextTask();
-          const before = performance.now();
-          titles[(n * step) % titles.length].click();
-          times.push((performance.now() - before) * 1000);
-        }
-        return times.sort((a, b) => a - b);
+        return window.clickResults(count, results, true);
       },
-      { count: CLICKS, step: Math.max(1, Math.floor(results / CLICKS)) },
+      { count: CLICKS, results },
     );
     return { clickDispatchMedian: times[Math.floor(CLICKS / 2)], clickDispatchP95: times[Math.ceil(CLICKS * 0.95) - 1] };
   } finally {
@@ -277,11 +285,12 @@ async function measureAppend(browser, page, { origin, results, contender }) {
 async function measure(browser, { origin, collector }, contender, results, run) {
   const userToken = `bench-${run}-${results}-${contender.id}`;
   const url = `${origin}/results?contender=${contender.id}&results=${results}&userToken=${userToken}`;
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const context = await browser.newContext({ viewport: VIEWPORT });
   const figures = {};
   try {
     const page = await context.newPage();
     await page.addInitScript(recordLongTasks);
+    await page.addInitScript(defineClickResults);
     Object.assign(figures, await measureStart(browser, page, { origin, url, contender }), await measureHeap(page));
     Object.assign(figures, await measureClicks(browser, page, { origin, results, collector, userToken }));
     Object.assign(figures, await measureAppend(browser, page, { origin, results, contender }));
